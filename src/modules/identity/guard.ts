@@ -1,0 +1,85 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps } from '../../platform/deps.js';
+import type { Tx } from '../../platform/db/client.js';
+import { AppError, errors } from '../../platform/http/problem.js';
+import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
+import { resolvePrincipal, SESSION_COOKIE, type Principal } from './sessions.service.js';
+import type { Permission } from './permissions.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function origin(req: FastifyRequest): AuditOrigin {
+  return { requestId: req.id, ip: req.ip };
+}
+
+export function tokenOf(req: FastifyRequest): string | null {
+  const h = req.headers.authorization;
+  if (h) {
+    const m = /^Bearer\s+(\S+)$/i.exec(h);
+    if (!m) throw errors.unauthenticated('The Authorization header must be "Bearer <token>".');
+    return m[1]!;
+  }
+  return req.cookies?.[SESSION_COOKIE] ?? null;
+}
+
+export interface GuardOptions {
+  /** The named permission the caller needs in the acting organization; omit for "any signed-in user". */
+  permission?: Permission;
+  isolation?: 'serializable';
+}
+
+/**
+ * The one guard. Opens the request's unit of work, resolves the caller from the token inside it,
+ * switches the transaction to the caller's user and organization, checks the permission, then
+ * runs `fn`. Denials are audited (in a transaction of their own, since the work is rolled back).
+ */
+export function makeGuard(deps: Deps) {
+  return async function guarded<T>(req: FastifyRequest, opts: GuardOptions, fn: (tx: Tx, p: Principal) => Promise<T>): Promise<T> {
+    const token = tokenOf(req);
+    if (!token) throw errors.unauthenticated();
+    const orgHeader = req.headers['x-org-id'];
+    if (orgHeader !== undefined && (typeof orgHeader !== 'string' || !UUID_RE.test(orgHeader))) {
+      throw new AppError(400, 'invalid_org_header', 'X-Org-Id must be an organization id (UUID).', [{ pointer: '#header/x-org-id', message: 'not a UUID' }]);
+    }
+    let denied: { principal: Principal; permission: string } | null = null;
+    try {
+      return await deps.db.run({ scope: 'auth' }, async (tx) => {
+        const p = await resolvePrincipal(tx, token, (orgHeader as string | undefined) ?? null, deps.now(), {
+          idleMinutes: deps.config.sessionIdleMinutes, absoluteHours: deps.config.sessionAbsoluteHours,
+        });
+        req.principal = p;
+        if (opts.permission) {
+          if (!p.orgId) throw errors.forbidden('Create or join an organization first.', 'no_organization');
+          if (!p.permissions.has(opts.permission)) {
+            denied = { principal: p, permission: opts.permission };
+            throw errors.forbidden(`Your role does not allow this (needs ${opts.permission}).`);
+          }
+        }
+        return fn(tx, p);
+      }, { isolation: opts.isolation });
+    } finally {
+      if (denied) {
+        const d = denied as { principal: Principal; permission: string };
+        await deps.db.run({ scope: 'tenant', orgId: d.principal.orgId, userId: d.principal.userId }, (tx) =>
+          audit(tx, origin(req), { action: 'access', entityType: req.routeOptions.url ?? 'route', outcome: 'denied', details: { permission: d.permission, method: req.method } }),
+        ).catch(() => undefined);
+      }
+    }
+  };
+}
+
+export type Guard = ReturnType<typeof makeGuard>;
+
+export function setSessionCookie(reply: FastifyReply, deps: Deps, token: string, expiresAt: Date): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true, secure: deps.config.secureCookies, sameSite: 'lax', path: '/', expires: expiresAt,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, deps: Deps): void {
+  reply.clearCookie(SESSION_COOKIE, { httpOnly: true, secure: deps.config.secureCookies, sameSite: 'lax', path: '/' });
+}
+
+declare module 'fastify' {
+  interface FastifyRequest { principal?: Principal }
+}

@@ -1,0 +1,131 @@
+import type { Tx } from '../../platform/db/client.js';
+import { newId, randomToken, sha256 } from '../../platform/crypto.js';
+import { errors } from '../../platform/http/problem.js';
+import type { Permission } from './permissions.js';
+
+export const SESSION_COOKIE = 'visage_session';
+
+export interface SessionPolicy { idleMinutes: number; absoluteHours: number }
+
+/** The signed-in caller of a request, resolved from a session or API token. */
+export interface Principal {
+  userId: string;
+  sessionId: string;
+  tokenKind: 'session' | 'personal';
+  email: string;
+  fullName: string;
+  emailVerified: boolean;
+  /** The acting organization, or null when the user has none (yet). */
+  orgId: string | null;
+  roles: string[];
+  permissions: Set<string>;
+}
+
+interface SessionRow {
+  session_id: string; kind: 'session' | 'personal'; scopes: string[]; user_id: string; email: string; full_name: string;
+  email_verified: boolean; status: string; default_org_id: string | null; expired: boolean; idle_expired: boolean; touch: boolean;
+}
+
+const LOOKUP = `SELECT s.id AS session_id, s.kind, s.scopes, u.id AS user_id, u.email, u.full_name,
+       (u.email_verified_at IS NOT NULL) AS email_verified, u.status, u.default_org_id,
+       (s.revoked_at IS NOT NULL OR (s.expires_at IS NOT NULL AND s.expires_at <= $2)) AS expired,
+       (s.idle_expires_at IS NOT NULL AND s.idle_expires_at <= $2) AS idle_expired,
+       (s.last_seen_at < $2::timestamptz - interval '1 minute') AS touch
+  FROM sessions s JOIN users u ON u.id = s.user_id
+ WHERE s.token_hash = $1 AND u.deleted_at IS NULL`;
+
+const MEMBERSHIP = `SELECT m.org_id, coalesce(array_agg(DISTINCT r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles,
+       coalesce(array_agg(DISTINCT p.name) FILTER (WHERE p.name IS NOT NULL), '{}') AS permissions
+  FROM memberships m
+  LEFT JOIN membership_roles mr ON mr.membership_id = m.id
+  LEFT JOIN roles r ON r.id = mr.role_id
+  LEFT JOIN role_permissions rp ON rp.role_id = r.id
+  LEFT JOIN permissions p ON p.id = rp.permission_id
+ WHERE m.user_id = $1 AND m.org_id = $2 AND m.status = 'active'
+ GROUP BY m.org_id`;
+
+/**
+ * Resolves a bearer/cookie token inside the request's transaction (which starts in 'auth' scope)
+ * and switches the transaction to the acting user and organization.
+ */
+export async function resolvePrincipal(tx: Tx, token: string, requestedOrg: string | null, now: Date, policy: SessionPolicy): Promise<Principal> {
+  const rows = await tx.query<SessionRow>(LOOKUP, [sha256(token), now], 'session_lookup');
+  const s = rows[0];
+  if (!s || s.expired || s.idle_expired || s.status === 'suspended' || s.status === 'inactive') {
+    throw errors.unauthenticated('The session has ended or the token is not valid. Sign in again.');
+  }
+  if (s.touch) {
+    await tx.query(`UPDATE sessions SET last_seen_at = $2, idle_expires_at = CASE WHEN kind = 'session' THEN $2::timestamptz + make_interval(mins => $3) ELSE idle_expires_at END WHERE id = $1`,
+      [s.session_id, now, policy.idleMinutes], 'session_touch');
+  }
+  const orgId = requestedOrg ?? s.default_org_id;
+  let roles: string[] = [];
+  let permissions = new Set<string>();
+  let actingOrg: string | null = null;
+  if (orgId) {
+    await tx.setContext({ scope: 'tenant', orgId, userId: s.user_id });
+    const m = (await tx.query<{ org_id: string; roles: string[]; permissions: string[] }>(MEMBERSHIP, [s.user_id, orgId], 'membership_lookup'))[0];
+    if (m) {
+      actingOrg = m.org_id;
+      roles = m.roles;
+      permissions = new Set(m.permissions);
+      if (s.kind === 'personal' && !s.scopes.includes('*')) permissions = new Set([...permissions].filter((p) => s.scopes.includes(p)));
+    } else if (requestedOrg) {
+      throw errors.forbidden('You are not a member of the organization named in X-Org-Id.', 'not_a_member');
+    }
+  }
+  if (!actingOrg) await tx.setContext({ scope: 'user', orgId: null, userId: s.user_id });
+  return {
+    userId: s.user_id, sessionId: s.session_id, tokenKind: s.kind, email: s.email, fullName: s.full_name,
+    emailVerified: s.email_verified, orgId: actingOrg, roles, permissions,
+  };
+}
+
+export function hasPermission(p: Principal, permission: Permission): boolean {
+  return p.permissions.has(permission);
+}
+
+/** Starts a session for a user (sign-in by any method). Returns the opaque token, shown once. */
+export async function createSession(tx: Tx, userId: string, opts: { method: string; ip?: string | null; userAgent?: string | null; now: Date; policy: SessionPolicy }): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
+  const token = randomToken('vs_');
+  const sessionId = newId();
+  const expiresAt = new Date(opts.now.getTime() + opts.policy.absoluteHours * 3600_000);
+  const idle = new Date(opts.now.getTime() + opts.policy.idleMinutes * 60_000);
+  await tx.query(
+    `INSERT INTO sessions (id, user_id, token_hash, kind, method, ip, user_agent, created_at, last_seen_at, idle_expires_at, expires_at)
+     VALUES ($1, $2, $3, 'session', $4, $5, $6, $7, $7, $8, $9)`,
+    [sessionId, userId, sha256(token), opts.method, opts.ip ?? null, opts.userAgent?.slice(0, 300) ?? null, opts.now, idle, expiresAt]);
+  await tx.query('UPDATE users SET last_login_at = $2 WHERE id = $1', [userId, opts.now]);
+  return { token, sessionId, expiresAt };
+}
+
+export async function revokeSession(tx: Tx, userId: string, sessionId: string, now: Date): Promise<boolean> {
+  const r = await tx.query('UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id', [sessionId, userId, now]);
+  return r.length > 0;
+}
+
+export async function revokeAllSessions(tx: Tx, userId: string, now: Date, exceptSessionId?: string): Promise<void> {
+  await tx.query(`UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND kind = 'session' AND id <> coalesce($3::uuid, '00000000-0000-0000-0000-000000000000')`,
+    [userId, now, exceptSessionId ?? null]);
+}
+
+export interface TokenRow { id: string; name: string | null; scopes: string[]; created_at: Date; last_seen_at: Date; expires_at: Date | null; revoked_at: Date | null; kind: string; method: string; ip: string | null; user_agent: string | null }
+
+export async function listCredentials(tx: Tx, userId: string, kind: 'session' | 'personal', now: Date): Promise<TokenRow[]> {
+  return tx.query<TokenRow>(
+    `SELECT id, name, scopes, created_at, last_seen_at, expires_at, revoked_at, kind, method, ip, user_agent FROM sessions
+      WHERE user_id = $1 AND kind = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)
+        AND (idle_expires_at IS NULL OR idle_expires_at > $3)
+      ORDER BY created_at DESC LIMIT 200`, [userId, kind, now]);
+}
+
+/** A personal API token: named, scoped to permissions ('*' = all the user's), optional expiry. */
+export async function createPersonalToken(tx: Tx, userId: string, orgId: string | null, input: { name: string; scopes: string[]; expiresAt: Date | null; now: Date }) {
+  const token = randomToken('vpat_');
+  const id = newId();
+  await tx.query(
+    `INSERT INTO sessions (id, user_id, token_hash, kind, name, scopes, org_id, method, created_at, last_seen_at, expires_at)
+     VALUES ($1, $2, $3, 'personal', $4, $5, $6, 'api_token', $7, $7, $8)`,
+    [id, userId, sha256(token), input.name, input.scopes, orgId, input.now, input.expiresAt]);
+  return { id, token };
+}

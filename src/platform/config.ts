@@ -1,0 +1,65 @@
+import path from 'node:path';
+
+/** Runtime configuration, read once from environment variables (documented in README.md). */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** The database role every unit of work switches to. Never a superuser, never BYPASSRLS. */
+  appRole: 'visage_app';
+  adminEmail: string;
+  adminPassword: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  publicUrl: string;
+  storage: { driver: 'local' | 's3'; s3Bucket?: string; s3Endpoint?: string; s3Region?: string; s3ForcePathStyle: boolean };
+  maxUploadBytes: number;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  logLevel: string;
+  /** Secure cookies need HTTPS; off automatically when PUBLIC_URL is plain http. */
+  secureCookies: boolean;
+}
+
+function int(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(overrides: Partial<Config> = {}): Config {
+  const env = process.env;
+  const port = int('PORT', 3000);
+  const publicUrl = env.PUBLIC_URL || `http://localhost:${port}`;
+
+  const config: Config = {
+    port,
+    host: env.HOST || '0.0.0.0',
+    dataDir: path.resolve(env.DATA_DIR || './.data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    appRole: 'visage_app',
+    adminEmail: env.VISAGE_ADMIN_EMAIL || 'owner@demo.visage.local',
+    adminPassword: env.VISAGE_ADMIN_PASSWORD || 'visage-demo-owner',
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || 'Visage <no-reply@visage.local>',
+    publicUrl,
+    storage: {
+      driver: env.STORAGE_DRIVER === 's3' ? 's3' : 'local',
+      s3Bucket: env.S3_BUCKET,
+      s3Endpoint: env.S3_ENDPOINT,
+      s3Region: env.S3_REGION || 'us-east-1',
+      s3ForcePathStyle: env.S3_FORCE_PATH_STYLE !== 'false',
+    },
+    maxUploadBytes: int('MAX_UPLOAD_BYTES', 25 * 1024 * 1024),
+    sessionIdleMinutes: int('SESSION_IDLE_MINUTES', 60 * 24),
+    sessionAbsoluteHours: int('SESSION_ABSOLUTE_HOURS', 24 * 30),
+    logLevel: env.LOG_LEVEL || 'info',
+    // Browsers keep Secure cookies on https and on localhost; plain http elsewhere would lose them.
+    secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true'
+      : publicUrl.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1)(:|\/|$)/.test(publicUrl),
+  };
+  return { ...config, ...overrides };
+}

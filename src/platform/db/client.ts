@@ -1,0 +1,198 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema.js';
+import { acquireDataDirLock, type DataDirLock } from './lock.js';
+
+export const APP_ROLE = 'visage_app';
+export type Drizzle = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/**
+ * Who acts in a unit of work.
+ * - tenant: a user acting in an organization (the normal case).
+ * - user: a signed-in user with no organization (their profile, creating an organization).
+ * - auth: before a user is known (sign-in, sign-up, token lookups); only identity code uses it.
+ * - system: a job acting for an organization, with no user.
+ */
+export interface TxContext {
+  scope: 'tenant' | 'user' | 'auth' | 'system';
+  orgId?: string | null;
+  userId?: string | null;
+}
+
+function runAfterCommit(tx: Tx): void {
+  for (const cb of tx.afterCommit) {
+    // Detached on purpose: the request must not wait for (or fail with) post-commit work.
+    void Promise.resolve().then(cb).catch((err) => process.emitWarning(`after-commit callback failed: ${String(err)}`));
+  }
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SCOPES = new Set(['tenant', 'user', 'auth', 'system']);
+
+/** The statement that opens every unit of work: the app role plus the acting org and user. */
+function contextSql(ctx: TxContext): string {
+  const orgId = ctx.orgId ?? '';
+  const userId = ctx.userId ?? '';
+  if ((orgId && !UUID_RE.test(orgId)) || (userId && !UUID_RE.test(userId)) || !SCOPES.has(ctx.scope)) {
+    throw new Error('invalid transaction context');
+  }
+  return `SET LOCAL ROLE ${APP_ROLE}; SELECT set_config('app.org_id', '${orgId}', true), `
+    + `set_config('app.user_id', '${userId}', true), set_config('app.scope', '${ctx.scope}', true)`;
+}
+
+/** One transaction as the app role. Every query of Visage runs through one of these. */
+export class Tx {
+  /** Callbacks to run once the transaction has committed (never on rollback). */
+  readonly afterCommit: (() => void | Promise<void>)[] = [];
+
+  constructor(
+    readonly db: Drizzle,
+    private readonly raw: (text: string, params?: unknown[], name?: string) => Promise<Record<string, unknown>[]>,
+    private readonly exec: (text: string) => Promise<void>,
+    public ctx: TxContext,
+  ) {}
+
+  /** Raw SQL with parameters; pass `name` on hot paths to reuse a prepared statement (server). */
+  query<T = Record<string, unknown>>(text: string, params: unknown[] = [], name?: string): Promise<T[]> {
+    return this.raw(text, params, name) as Promise<T[]>;
+  }
+
+  /** Switch the acting org/user inside the transaction (after sign-in resolves the principal). */
+  async setContext(ctx: TxContext): Promise<void> {
+    await this.exec(contextSql(ctx));
+    this.ctx = ctx;
+  }
+}
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  /** The one gate: runs `fn` in a transaction as the app role with `ctx` set. */
+  run<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>, opts?: { isolation?: 'serializable' }): Promise<T>;
+  /** Schema-owner access for migrations, start-up checks and the job queue's own schema. */
+  ownerQuery<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../db/migrations');
+
+/** A promise-chain mutex: PGlite has one connection, so units of work take turns. */
+class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn, fn);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+export async function openPglite(dataDir: string | null): Promise<Database> {
+  let lock: DataDirLock | null = null;
+  let pgDataDir: string | undefined;
+  if (dataDir) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    lock = acquireDataDirLock(dataDir);
+    pgDataDir = path.join(dataDir, 'pgdata');
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create({ dataDir: pgDataDir, relaxedDurability: true });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  const db = drizzlePglite(client, { schema }) as unknown as Drizzle;
+  const mutex = new Mutex();
+  const raw = async (text: string, params?: unknown[]) => (await client.query(text, params)).rows as Record<string, unknown>[];
+  const exec = async (text: string) => { await client.exec(text); };
+
+  return {
+    kind: 'pglite',
+    run(ctx, fn, opts) {
+      return mutex.run(async () => {
+        await client.exec(`BEGIN${opts?.isolation === 'serializable' ? ' ISOLATION LEVEL SERIALIZABLE' : ''}; ${contextSql(ctx)}`);
+        try {
+          const tx = new Tx(db, raw, exec, ctx);
+          const result = await fn(tx);
+          await client.exec('COMMIT');
+          runAfterCommit(tx);
+          return result;
+        } catch (err) {
+          await client.exec('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      });
+    },
+    ownerQuery: (text, params) => mutex.run(async () => (await client.query(text, params)).rows as never),
+    migrate: () => mutex.run(() => migratePglite(drizzlePglite(client), { migrationsFolder })),
+    async close() {
+      await mutex.run(() => client.close());
+      lock?.release();
+    },
+  };
+}
+
+export async function openPostgres(url: string, poolSize = 20): Promise<Database> {
+  // timestamptz as Date, int8 as string by default; keep numeric types as strings (money is integer minor units).
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on('error', () => undefined); // idle client errors are surfaced on next use
+  const owner = await pool.query<{ rolsuper: boolean; rolbypassrls: boolean }>(
+    'SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
+  const appRole = owner.rows[0];
+  if (appRole && (appRole.rolsuper || appRole.rolbypassrls)) {
+    await pool.end();
+    throw new Error(`Refusing to start: database role "${APP_ROLE}" is a superuser or has BYPASSRLS, so row-level security would not protect tenants. Run: ALTER ROLE ${APP_ROLE} NOSUPERUSER NOBYPASSRLS;`);
+  }
+  return {
+    kind: 'postgres',
+    async run(ctx, fn, opts) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query(`BEGIN${opts?.isolation === 'serializable' ? ' ISOLATION LEVEL SERIALIZABLE' : ''}; ${contextSql(ctx)}`);
+        const db = drizzlePg(client, { schema }) as unknown as Drizzle;
+        const raw = async (text: string, params?: unknown[], name?: string) =>
+          (await client.query(name ? { name, text, values: params } : { text, values: params })).rows;
+        const exec = async (text: string) => { await client.query(text); };
+        const tx = new Tx(db, raw, exec, ctx);
+        const result = await fn(tx);
+        await client.query('COMMIT');
+        runAfterCommit(tx);
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => { broken = true; });
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    ownerQuery: async (text, params) => (await pool.query(text, params)).rows as never,
+    async migrate() {
+      const client = await pool.connect();
+      try {
+        // One migrator at a time across processes.
+        await client.query('SELECT pg_advisory_lock(7426117001)');
+        await migratePg(drizzlePg(client), { migrationsFolder });
+        const check = await client.query<{ rolsuper: boolean; rolbypassrls: boolean }>(
+          'SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
+        if (check.rows[0]?.rolsuper || check.rows[0]?.rolbypassrls) throw new Error(`role ${APP_ROLE} must not be a superuser or BYPASSRLS`);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(7426117001)').catch(() => undefined);
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+export function openDatabase(opts: { databaseUrl?: string; dataDir: string | null }): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+}

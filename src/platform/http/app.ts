@@ -1,0 +1,114 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { randomUUID } from 'node:crypto';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { sendProblem, toProblem } from './problem.js';
+
+import type { FastifyBaseLogger, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+
+/** A Fastify instance whose routes are typed by their zod schemas. */
+export type ZApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+export interface AppOptions {
+  logger?: boolean;
+  /** Modules register their routes here. */
+  routes: (app: ZApp) => Promise<void> | void;
+  /** Serve the built web app (web/dist) and its client-side routes. */
+  web?: (app: FastifyInstance) => Promise<void> | void;
+}
+
+/** The HTTP edge: one error model, request ids, security headers, rate and body limits, OpenAPI. */
+export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : {
+      level: deps.config.logLevel,
+      // Never log bodies (PHI) or credentials.
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
+    },
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w.-]{8,100}$/.test(incoming) ? incoming : randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    trustProxy: process.env.TRUST_PROXY === 'true',
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"], connectSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"], baseUri: ["'self'"],
+        formAction: ["'self'"], upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: true,
+    max: Number(process.env.RATE_LIMIT_PER_MINUTE || 1200),
+    timeWindow: '1 minute',
+    keyGenerator: (req) => req.ip,
+    errorResponseBuilder: (req, ctx) => {
+      const e = new Error(`Rate limit exceeded: ${ctx.max} requests per ${ctx.after}. Retry later.`) as Error & { statusCode: number };
+      e.statusCode = 429;
+      return e;
+    },
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const p = toProblem(err, req);
+    if (p.status >= 500) req.log.error({ err }, 'request failed');
+    if (p.headers) for (const [k, v] of Object.entries(p.headers)) reply.header(k, v);
+    return sendProblem(req, reply, p.status, p.code, p.detail, p.errors);
+  });
+  app.setNotFoundHandler((req, reply) => sendProblem(req, reply, 404, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}.`));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Visage API', version: '0.1.0', description: 'Aesthetic-medicine platform. JSON is snake_case. Errors are RFC 9457 problem+json with a stable `code`.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/auth/login or a personal API token.' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'visage_session' },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const zapp = app.withTypeProvider<ZodTypeProvider>();
+  zapp.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  zapp.get('/health', { schema: { tags: ['platform'], security: [], response: { 200: z.object({ status: z.literal('ok') }) } }, config: { rateLimit: false } }, async () => ({ status: 'ok' as const }));
+  zapp.get('/ready', {
+    schema: { tags: ['platform'], security: [], response: { 200: z.object({ status: z.literal('ready'), database: z.string() }), 503: z.object({ status: z.string(), database: z.string() }) } },
+    config: { rateLimit: false },
+  }, async (_req, reply) => {
+    try {
+      await deps.db.run({ scope: 'auth' }, (tx) => tx.query('SELECT 1'));
+      return { status: 'ready' as const, database: deps.db.kind };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', database: deps.db.kind });
+    }
+  });
+
+  await app.register(async (scoped) => { await opts.routes(scoped.withTypeProvider<ZodTypeProvider>()); });
+  if (opts.web) await app.register(async (scoped) => { await opts.web!(scoped); });
+  return app;
+}

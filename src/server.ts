@@ -1,0 +1,76 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { loadConfig, type Config } from './platform/config.js';
+import { openDatabase, type Database } from './platform/db/client.js';
+import { buildApp } from './platform/http/app.js';
+import { createMailer, type Mailer } from './platform/mail/mail.js';
+import type { Deps } from './platform/deps.js';
+import { auditRoutes } from './platform/audit/audit.routes.js';
+import { identityRoutes, makeGuard, syncCatalog } from './modules/identity/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Visage { app: FastifyInstance; deps: Deps; close(): Promise<void> }
+
+/** Opens the database (embedded PGlite or a server), applies migrations and syncs the role catalogue. */
+export async function openAndMigrate(config: Config): Promise<Database> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await db.migrate();
+    await syncCatalog(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
+}
+
+export interface CreateOptions {
+  config?: Config;
+  db?: Database;
+  mailer?: Mailer;
+  now?: () => Date;
+  logger?: boolean;
+  web?: boolean;
+}
+
+/** Builds the whole Visage process: database, platform services and every module's routes. */
+export async function createVisage(opts: CreateOptions = {}): Promise<Visage> {
+  const config = opts.config ?? loadConfig();
+  const db = opts.db ?? await openAndMigrate(config);
+  const logLines: string[] = [];
+  const mailer = opts.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log: (m) => { logLines.push(m); if (opts.logger !== false) console.log(m); } });
+  const deps: Deps = { config, db, mailer, now: opts.now ?? (() => new Date()) };
+  const guard = makeGuard(deps);
+  const webDist = path.join(root, 'web', 'dist');
+  const app = await buildApp(deps, {
+    logger: opts.logger,
+    routes: (r) => {
+      identityRoutes(r, deps, guard);
+      auditRoutes(r, guard);
+    },
+    web: opts.web !== false && fs.existsSync(path.join(webDist, 'index.html')) ? async (w) => {
+      await w.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+      // Client-side routes of the single-page app fall back to index.html; /api stays problem+json.
+      w.setNotFoundHandler((req, reply) => {
+        if (req.method === 'GET' && !req.url.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html')) {
+          return reply.type('text/html').sendFile('index.html');
+        }
+        return reply.status(404).type('application/problem+json').send({
+          type: 'https://visage.dev/problems/not_found', title: 'Not Found', status: 404, code: 'not_found',
+          detail: `No route ${req.method} ${req.url.split('?')[0]}.`, instance: req.url.split('?')[0], request_id: req.id,
+        });
+      });
+    } : undefined,
+  });
+  return {
+    app, deps,
+    async close() {
+      await app.close();
+      if (!opts.db) await db.close();
+    },
+  };
+}

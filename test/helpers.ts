@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../src/platform/config.js';
+import { openPglite, openPostgres, type Database } from '../src/platform/db/client.js';
+import { syncCatalog } from '../src/modules/identity/index.js';
+import { createVisage, type Visage } from '../src/server.js';
+import type { MailMessage } from '../src/platform/mail/mail.js';
+
+export const dbKind = process.env.VISAGE_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
+
+/** A fresh database for a test file: in-memory PGlite, or the CI server database (migrated once per file, idempotently). */
+export async function testDatabase(): Promise<Database> {
+  let db: Database;
+  if (dbKind === 'postgres') {
+    const url = process.env.VISAGE_TEST_DATABASE_URL;
+    if (!url) throw new Error('VISAGE_TEST_DATABASE_URL is not set (global setup did not run)');
+    db = await openPostgres(url, 10);
+    const [who] = await db.ownerQuery<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = current_user');
+    if (who?.rolsuper) throw new Error('tests must not connect as a superuser');
+  } else {
+    db = await openPglite(null);
+  }
+  await db.migrate();
+  await syncCatalog(db);
+  return db;
+}
+
+export interface Res<T = any> { status: number; body: T; headers: Record<string, string | string[] | undefined> }
+
+export interface TestVisage {
+  visage: Visage;
+  app: FastifyInstance;
+  db: Database;
+  mail: MailMessage[];
+  clock: { now: Date; advance(ms: number): void };
+  call<T = any>(method: string, url: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; org?: string }): Promise<Res<T>>;
+  /** Signs up a new user and creates an organization they own. */
+  owner(opts?: { orgName?: string; type?: string }): Promise<{ token: string; userId: string; orgId: string; email: string; password: string }>;
+  close(): Promise<void>;
+}
+
+let seq = 0;
+export const uniqueEmail = (tag = 'user') => `${tag}.${Date.now().toString(36)}.${process.pid}.${++seq}@test.visage.local`;
+
+export async function testVisage(): Promise<TestVisage> {
+  const db = await testDatabase();
+  const mail: MailMessage[] = [];
+  const clock = { now: new Date(), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
+  // Time runs on by itself too, so ordering by time stays meaningful.
+  const realStart = Date.now();
+  const clockStart = clock.now.getTime();
+  let offset = 0;
+  clock.advance = (ms: number) => { offset += ms; };
+  const now = () => new Date(clockStart + (Date.now() - realStart) + offset);
+  Object.defineProperty(clock, 'now', { get: now });
+  const config = loadConfig({ dataDir: '/nonexistent', databaseUrl: undefined });
+  const visage = await createVisage({
+    config, db, logger: false, web: false, now,
+    mailer: { outbox: mail, async send(m) { mail.push(m); } },
+  });
+  const app = visage.app;
+  await app.ready();
+  const call: TestVisage['call'] = async (method, url, opts = {}) => {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.org) headers['x-org-id'] = opts.org;
+    const res = await app.inject({ method: method as 'GET', url, headers, ...(opts.body !== undefined ? { payload: opts.body as object } : {}) });
+    let body: unknown = res.body;
+    try { body = res.body ? JSON.parse(res.body) : null; } catch { /* not json */ }
+    return { status: res.statusCode, body: body as any, headers: res.headers };
+  };
+  const owner: TestVisage['owner'] = async (o = {}) => {
+    const email = uniqueEmail('owner');
+    const password = 'correct horse battery staple';
+    const s = await call('POST', '/api/auth/signup', { body: { email, password, full_name: 'Test Owner' } });
+    if (s.status !== 201) throw new Error(`signup failed: ${s.status} ${JSON.stringify(s.body)}`);
+    const org = await call('POST', '/api/organizations', { token: s.body.token, body: { name: o.orgName ?? 'Test Clinic', type: o.type ?? 'clinic' } });
+    if (org.status !== 201) throw new Error(`create org failed: ${org.status} ${JSON.stringify(org.body)}`);
+    return { token: s.body.token, userId: s.body.user.id, orgId: org.body.id, email, password };
+  };
+  return { visage, app, db, mail, clock, call, owner, async close() { await visage.close(); await db.close(); } };
+}
