@@ -24,7 +24,7 @@ export async function testDatabase(): Promise<Database> {
   return db;
 }
 
-export interface Res<T = any> { status: number; body: T; headers: Record<string, string | string[] | undefined> }
+export interface Res<T = any> { status: number; body: T; headers: Record<string, string | string[] | number | undefined> }
 
 export interface TestVisage {
   visage: Visage;
