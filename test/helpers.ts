@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '../src/platform/config.js';
+import { loadConfig, type Config } from '../src/platform/config.js';
 import { openPglite, openPostgres, type Database } from '../src/platform/db/client.js';
 import { syncCatalog } from '../src/modules/identity/index.js';
 import { createVisage, type Visage } from '../src/server.js';
@@ -41,7 +41,7 @@ export interface TestVisage {
 let seq = 0;
 export const uniqueEmail = (tag = 'user') => `${tag}.${Date.now().toString(36)}.${process.pid}.${++seq}@test.visage.local`;
 
-export async function testVisage(): Promise<TestVisage> {
+export async function testVisage(opts: { config?: Partial<Config> } = {}): Promise<TestVisage> {
   const db = await testDatabase();
   const mail: MailMessage[] = [];
   const clock = { now: new Date(), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
@@ -52,7 +52,7 @@ export async function testVisage(): Promise<TestVisage> {
   clock.advance = (ms: number) => { offset += ms; };
   const now = () => new Date(clockStart + (Date.now() - realStart) + offset);
   Object.defineProperty(clock, 'now', { get: now });
-  const config = loadConfig({ dataDir: '/nonexistent', databaseUrl: undefined });
+  const config = loadConfig({ dataDir: '/nonexistent', databaseUrl: undefined, ...opts.config });
   const visage = await createVisage({
     config, db, logger: false, web: false, now,
     mailer: { outbox: mail, async send(m) { mail.push(m); } },

@@ -18,6 +18,9 @@ export interface Config {
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   logLevel: string;
+  /** Requests per minute per client address, and for the sign-in/sign-up endpoints. */
+  rateLimitPerMinute: number;
+  authRateLimitPerMinute: number;
   /** Secure cookies need HTTPS; off automatically when PUBLIC_URL is plain http. */
   secureCookies: boolean;
 }
@@ -57,6 +60,8 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     sessionIdleMinutes: int('SESSION_IDLE_MINUTES', 60 * 24),
     sessionAbsoluteHours: int('SESSION_ABSOLUTE_HOURS', 24 * 30),
     logLevel: env.LOG_LEVEL || 'info',
+    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 1200),
+    authRateLimitPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 300),
     // Browsers keep Secure cookies on https and on localhost; plain http elsewhere would lose them.
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true'
       : publicUrl.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1)(:|\/|$)/.test(publicUrl),

@@ -12,7 +12,7 @@ import { startEmailVerification } from './verification.service.js';
 /** Sign-in by password, self-service sign-up, sign-out. The contract other tools rely on. */
 export function authRoutes(app: ZApp, deps: Deps, guard: Guard) {
   const policy = () => ({ idleMinutes: deps.config.sessionIdleMinutes, absoluteHours: deps.config.sessionAbsoluteHours });
-  const authLimit = { rateLimit: { max: Number(process.env.AUTH_RATE_LIMIT_PER_MINUTE || 300), timeWindow: '1 minute' } };
+  const authLimit = { rateLimit: { max: deps.config.authRateLimitPerMinute, timeWindow: '1 minute' } };
 
   app.post('/api/auth/login', {
     config: authLimit,

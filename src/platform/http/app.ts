@@ -59,7 +59,7 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   await app.register(cookie);
   await app.register(rateLimit, {
     global: true,
-    max: Number(process.env.RATE_LIMIT_PER_MINUTE || 1200),
+    max: deps.config.rateLimitPerMinute,
     timeWindow: '1 minute',
     keyGenerator: (req) => req.ip,
     errorResponseBuilder: (req, ctx) => {

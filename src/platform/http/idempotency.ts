@@ -37,8 +37,12 @@ export async function idempotent(tx: Tx, req: FastifyRequest, effect: () => Prom
     }
     return { status: prev.status_code, body: prev.response_body };
   }
+  const ctx = tx.ctx;
   const result = await effect();
-  await tx.query('UPDATE idempotency_keys SET status_code = $4, response_body = $5 WHERE org_id = $1 AND user_id = $2 AND key = $3',
+  // An effect may switch the acting org (creating an organization does); the key lives in the first.
+  if (tx.ctx !== ctx) await tx.setContext(ctx);
+  const stored = await tx.query('UPDATE idempotency_keys SET status_code = $4, response_body = $5 WHERE org_id = $1 AND user_id = $2 AND key = $3 RETURNING key',
     [orgId, userId, key, result.status, JSON.stringify(result.body ?? null)]);
+  if (stored.length !== 1) throw new Error('idempotency key row vanished inside its own transaction');
   return result;
 }
