@@ -69,10 +69,11 @@ CREATE POLICY users_update ON users FOR UPDATE USING (id = visage_current_user()
 GRANT SELECT, INSERT, UPDATE ON users TO visage_app;
 --> statement-breakpoint
 
--- memberships: the acting org's, and the acting user's own (to list their organizations).
+-- memberships: the acting org's, the acting user's own (to list their organizations), and all during
+-- the 'auth' scope, where the request's principal (session + membership + permissions) is resolved.
 SELECT visage_force_rls('memberships');
 --> statement-breakpoint
-CREATE POLICY memberships_select ON memberships FOR SELECT USING (org_id = visage_current_org() OR user_id = visage_current_user());
+CREATE POLICY memberships_select ON memberships FOR SELECT USING (org_id = visage_current_org() OR user_id = visage_current_user() OR visage_auth_scope());
 --> statement-breakpoint
 CREATE POLICY memberships_write ON memberships FOR ALL USING (org_id = visage_current_org()) WITH CHECK (org_id = visage_current_org());
 --> statement-breakpoint
@@ -83,7 +84,7 @@ GRANT SELECT ON permissions TO visage_app;
 --> statement-breakpoint
 SELECT visage_force_rls('roles');
 --> statement-breakpoint
-CREATE POLICY roles_select ON roles FOR SELECT USING (org_id IS NULL OR org_id = visage_current_org());
+CREATE POLICY roles_select ON roles FOR SELECT USING (org_id IS NULL OR org_id = visage_current_org() OR visage_auth_scope());
 --> statement-breakpoint
 CREATE POLICY roles_write ON roles FOR ALL USING (org_id = visage_current_org()) WITH CHECK (org_id = visage_current_org());
 --> statement-breakpoint
@@ -91,7 +92,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON roles TO visage_app;
 --> statement-breakpoint
 SELECT visage_force_rls('role_permissions');
 --> statement-breakpoint
-CREATE POLICY role_permissions_select ON role_permissions FOR SELECT USING (org_id IS NULL OR org_id = visage_current_org());
+CREATE POLICY role_permissions_select ON role_permissions FOR SELECT USING (org_id IS NULL OR org_id = visage_current_org() OR visage_auth_scope());
 --> statement-breakpoint
 CREATE POLICY role_permissions_write ON role_permissions FOR ALL USING (org_id = visage_current_org()) WITH CHECK (org_id = visage_current_org());
 --> statement-breakpoint
@@ -100,7 +101,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON role_permissions TO visage_app;
 SELECT visage_force_rls('membership_roles');
 --> statement-breakpoint
 CREATE POLICY membership_roles_select ON membership_roles FOR SELECT USING (
-  org_id = visage_current_org()
+  org_id = visage_current_org() OR visage_auth_scope()
   OR EXISTS (SELECT 1 FROM memberships m WHERE m.id = membership_roles.membership_id AND m.user_id = visage_current_user()));
 --> statement-breakpoint
 CREATE POLICY membership_roles_write ON membership_roles FOR ALL USING (org_id = visage_current_org()) WITH CHECK (org_id = visage_current_org());

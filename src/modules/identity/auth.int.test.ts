@@ -54,6 +54,27 @@ describe('sign-in contract', () => {
     expect(again.body.code).toBe('unauthenticated');
   });
 
+  it('a session ends after the idle timeout, and after the absolute lifetime even when used', async () => {
+    const o = await t.owner();
+    const idleMs = t.visage.deps.config.sessionIdleMinutes * 60_000;
+    t.clock.advance(idleMs - 60_000);
+    expect((await t.call('GET', '/api/me', { token: o.token })).status).toBe(200);
+    t.clock.advance(idleMs - 60_000); // used a minute before the idle limit: still alive, and extended
+    expect((await t.call('GET', '/api/me', { token: o.token })).status).toBe(200);
+    t.clock.advance(idleMs + 60_000);
+    expect((await t.call('GET', '/api/me', { token: o.token })).status).toBe(401);
+
+    const b = await t.owner();
+    const stepMs = idleMs / 2;
+    const absoluteMs = t.visage.deps.config.sessionAbsoluteHours * 3600_000;
+    for (let used = 0; used + stepMs < absoluteMs; used += stepMs) {
+      t.clock.advance(stepMs);
+      expect((await t.call('GET', '/api/me', { token: b.token })).status).toBe(200);
+    }
+    t.clock.advance(stepMs);
+    expect((await t.call('GET', '/api/me', { token: b.token })).status).toBe(401);
+  });
+
   it('X-Org-Id switches organization among memberships and is refused for others', async () => {
     const a = await t.owner({ orgName: 'A' });
     const second = await t.call('POST', '/api/organizations', { token: a.token, body: { name: 'A2', type: 'studio', timezone: 'Europe/Istanbul', currency: 'try', locale: 'tr' } });

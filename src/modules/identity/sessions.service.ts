@@ -21,63 +21,66 @@ export interface Principal {
   permissions: Set<string>;
 }
 
-interface SessionRow {
+interface PrincipalRow {
   session_id: string; kind: 'session' | 'personal'; scopes: string[]; user_id: string; email: string; full_name: string;
-  email_verified: boolean; status: string; default_org_id: string | null; expired: boolean; idle_expired: boolean; touch: boolean;
+  email_verified: boolean; status: string; expired: boolean; idle_expired: boolean; touch: boolean;
+  org_id: string | null; roles: string[] | null; permissions: string[] | null;
 }
 
-const LOOKUP = `SELECT s.id AS session_id, s.kind, s.scopes, u.id AS user_id, u.email, u.full_name,
-       (u.email_verified_at IS NOT NULL) AS email_verified, u.status, u.default_org_id,
-       (s.revoked_at IS NOT NULL OR (s.expires_at IS NOT NULL AND s.expires_at <= $2)) AS expired,
-       (s.idle_expires_at IS NOT NULL AND s.idle_expires_at <= $2) AS idle_expired,
-       (s.last_seen_at < $2::timestamptz - interval '1 minute') AS touch
-  FROM sessions s JOIN users u ON u.id = s.user_id
- WHERE s.token_hash = $1 AND u.deleted_at IS NULL`;
-
-const MEMBERSHIP = `SELECT m.org_id, coalesce(array_agg(DISTINCT r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles,
-       coalesce(array_agg(DISTINCT p.name) FILTER (WHERE p.name IS NOT NULL), '{}') AS permissions
-  FROM memberships m
-  LEFT JOIN membership_roles mr ON mr.membership_id = m.id
-  LEFT JOIN roles r ON r.id = mr.role_id
-  LEFT JOIN role_permissions rp ON rp.role_id = r.id
-  LEFT JOIN permissions p ON p.id = rp.permission_id
- WHERE m.user_id = $1 AND m.org_id = $2 AND m.status = 'active'
- GROUP BY m.org_id`;
+/**
+ * One round trip resolves the principal and switches the transaction to it: the session, its user,
+ * the membership in the requested (or default) organization with its roles and permissions, and
+ * set_config() of the acting user, org and scope in the select list (evaluated once, for the one
+ * result row). Runs in the 'auth' scope, whose policies admit these identity tables.
+ */
+const PRINCIPAL = `WITH s AS (
+  SELECT s.id AS session_id, s.kind, s.scopes, u.id AS user_id, u.email, u.full_name,
+         (u.email_verified_at IS NOT NULL) AS email_verified, u.status, u.default_org_id,
+         (s.revoked_at IS NOT NULL OR (s.expires_at IS NOT NULL AND s.expires_at <= $2)) AS expired,
+         (s.idle_expires_at IS NOT NULL AND s.idle_expires_at <= $2) AS idle_expired,
+         (s.last_seen_at < $2::timestamptz - interval '1 minute') AS touch
+    FROM sessions s JOIN users u ON u.id = s.user_id
+   WHERE s.token_hash = $1 AND u.deleted_at IS NULL
+), m AS (
+  SELECT m.org_id,
+         coalesce(array_agg(DISTINCT r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles,
+         coalesce(array_agg(DISTINCT p.name) FILTER (WHERE p.name IS NOT NULL), '{}') AS permissions
+    FROM memberships m
+    LEFT JOIN membership_roles mr ON mr.membership_id = m.id
+    LEFT JOIN roles r ON r.id = mr.role_id AND (r.org_id IS NULL OR r.org_id = m.org_id)
+    LEFT JOIN role_permissions rp ON rp.role_id = r.id
+    LEFT JOIN permissions p ON p.id = rp.permission_id
+   WHERE m.user_id = (SELECT user_id FROM s) AND m.status = 'active'
+     AND m.org_id = coalesce($3::uuid, (SELECT default_org_id FROM s))
+   GROUP BY m.org_id
+)
+SELECT s.session_id, s.kind, s.scopes, s.user_id, s.email, s.full_name, s.email_verified, s.status, s.expired, s.idle_expired,
+       s.touch, m.org_id, m.roles, m.permissions,
+       set_config('app.user_id', s.user_id::text, true) AS _u,
+       set_config('app.org_id', coalesce(m.org_id::text, ''), true) AS _o,
+       set_config('app.scope', CASE WHEN m.org_id IS NULL THEN 'user' ELSE 'tenant' END, true) AS _s
+  FROM s LEFT JOIN m ON true`;
 
 /**
  * Resolves a bearer/cookie token inside the request's transaction (which starts in 'auth' scope)
  * and switches the transaction to the acting user and organization.
  */
 export async function resolvePrincipal(tx: Tx, token: string, requestedOrg: string | null, now: Date, policy: SessionPolicy): Promise<Principal> {
-  const rows = await tx.query<SessionRow>(LOOKUP, [sha256(token), now], 'session_lookup');
-  const s = rows[0];
+  const s = (await tx.query<PrincipalRow>(PRINCIPAL, [sha256(token), now, requestedOrg], 'principal'))[0];
   if (!s || s.expired || s.idle_expired || s.status === 'suspended' || s.status === 'inactive') {
     throw errors.unauthenticated('The session has ended or the token is not valid. Sign in again.');
   }
+  if (requestedOrg && !s.org_id) throw errors.forbidden('You are not a member of the organization named in X-Org-Id.', 'not_a_member');
+  tx.contextApplied(s.org_id ? { scope: 'tenant', orgId: s.org_id, userId: s.user_id } : { scope: 'user', orgId: null, userId: s.user_id });
   if (s.touch) {
     await tx.query(`UPDATE sessions SET last_seen_at = $2, idle_expires_at = CASE WHEN kind = 'session' THEN $2::timestamptz + make_interval(mins => $3) ELSE idle_expires_at END WHERE id = $1`,
       [s.session_id, now, policy.idleMinutes], 'session_touch');
   }
-  const orgId = requestedOrg ?? s.default_org_id;
-  let roles: string[] = [];
-  let permissions = new Set<string>();
-  let actingOrg: string | null = null;
-  if (orgId) {
-    await tx.setContext({ scope: 'tenant', orgId, userId: s.user_id });
-    const m = (await tx.query<{ org_id: string; roles: string[]; permissions: string[] }>(MEMBERSHIP, [s.user_id, orgId], 'membership_lookup'))[0];
-    if (m) {
-      actingOrg = m.org_id;
-      roles = m.roles;
-      permissions = new Set(m.permissions);
-      if (s.kind === 'personal' && !s.scopes.includes('*')) permissions = new Set([...permissions].filter((p) => s.scopes.includes(p)));
-    } else if (requestedOrg) {
-      throw errors.forbidden('You are not a member of the organization named in X-Org-Id.', 'not_a_member');
-    }
-  }
-  if (!actingOrg) await tx.setContext({ scope: 'user', orgId: null, userId: s.user_id });
+  let permissions = new Set(s.permissions ?? []);
+  if (s.kind === 'personal' && !s.scopes.includes('*')) permissions = new Set([...permissions].filter((p) => s.scopes.includes(p)));
   return {
     userId: s.user_id, sessionId: s.session_id, tokenKind: s.kind, email: s.email, fullName: s.full_name,
-    emailVerified: s.email_verified, orgId: actingOrg, roles, permissions,
+    emailVerified: s.email_verified, orgId: s.org_id, roles: s.roles ?? [], permissions,
   };
 }
 

@@ -70,6 +70,11 @@ export class Tx {
     await this.exec(contextSql(ctx));
     this.ctx = ctx;
   }
+
+  /** Records a context that a statement of the caller already applied with set_config(). */
+  contextApplied(ctx: TxContext): void {
+    this.ctx = ctx;
+  }
 }
 
 export interface Database {
