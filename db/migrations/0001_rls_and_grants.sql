@@ -195,3 +195,14 @@ GRANT SELECT, INSERT, UPDATE ON inquiry_providers TO visage_app;
 CREATE POLICY roles_maintain ON roles FOR ALL USING (current_user <> 'visage_app') WITH CHECK (current_user <> 'visage_app' AND org_id IS NULL);
 --> statement-breakpoint
 CREATE POLICY role_permissions_maintain ON role_permissions FOR ALL USING (current_user <> 'visage_app') WITH CHECK (current_user <> 'visage_app' AND org_id IS NULL);
+--> statement-breakpoint
+-- A role's updated_at changes whenever its permissions do, so processes may cache a role's
+-- permission names and revalidate them against updated_at on every request.
+CREATE OR REPLACE FUNCTION visage_touch_role() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+  UPDATE roles SET updated_at = clock_timestamp() WHERE id = coalesce(NEW.role_id, OLD.role_id);
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER role_permissions_touch AFTER INSERT OR UPDATE OR DELETE ON role_permissions
+  FOR EACH ROW EXECUTE FUNCTION visage_touch_role();

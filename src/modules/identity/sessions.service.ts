@@ -24,8 +24,10 @@ export interface Principal {
 interface PrincipalRow {
   session_id: string; kind: 'session' | 'personal'; scopes: string[]; user_id: string; email: string; full_name: string;
   email_verified: boolean; status: string; expired: boolean; idle_expired: boolean; touch: boolean;
-  org_id: string | null; roles: string[] | null; permissions: string[] | null;
+  org_id: string | null; roles: RoleRef[] | null;
 }
+
+interface RoleRef { id: string; name: string; v: string }
 
 /**
  * One round trip resolves the principal and switches the transaction to it: the session, its user,
@@ -43,23 +45,34 @@ const PRINCIPAL = `WITH s AS (
    WHERE s.token_hash = $1 AND u.deleted_at IS NULL
 ), m AS (
   SELECT m.org_id,
-         coalesce(array_agg(DISTINCT r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles,
-         coalesce(array_agg(DISTINCT p.name) FILTER (WHERE p.name IS NOT NULL), '{}') AS permissions
+         coalesce(json_agg(json_build_object('id', r.id, 'name', r.name, 'v', r.updated_at)) FILTER (WHERE r.id IS NOT NULL), '[]') AS roles
     FROM memberships m
     LEFT JOIN membership_roles mr ON mr.membership_id = m.id
     LEFT JOIN roles r ON r.id = mr.role_id AND (r.org_id IS NULL OR r.org_id = m.org_id)
-    LEFT JOIN role_permissions rp ON rp.role_id = r.id
-    LEFT JOIN permissions p ON p.id = rp.permission_id
    WHERE m.user_id = (SELECT user_id FROM s) AND m.status = 'active'
      AND m.org_id = coalesce($3::uuid, (SELECT default_org_id FROM s))
    GROUP BY m.org_id
 )
 SELECT s.session_id, s.kind, s.scopes, s.user_id, s.email, s.full_name, s.email_verified, s.status, s.expired, s.idle_expired,
-       s.touch, m.org_id, m.roles, m.permissions,
+       s.touch, m.org_id, m.roles,
        set_config('app.user_id', s.user_id::text, true) AS _u,
        set_config('app.org_id', coalesce(m.org_id::text, ''), true) AS _o,
        set_config('app.scope', CASE WHEN m.org_id IS NULL THEN 'user' ELSE 'tenant' END, true) AS _s
   FROM s LEFT JOIN m ON true`;
+
+/** Permission names per role id, valid while the role's updated_at (bumped by a trigger) is unchanged. */
+const roleCache = new Map<string, { v: string; permissions: string[] }>();
+
+async function rolePermissions(tx: Tx, roles: RoleRef[]): Promise<Set<string>> {
+  const stale = roles.filter((r) => roleCache.get(r.id)?.v !== r.v);
+  if (stale.length) {
+    const rows = await tx.query<{ role_id: string; names: string[] }>(
+      `SELECT rp.role_id, array_agg(p.name) AS names FROM role_permissions rp JOIN permissions p ON p.id = rp.permission_id
+        WHERE rp.role_id = ANY($1::uuid[]) GROUP BY rp.role_id`, [stale.map((r) => r.id)], 'role_permissions');
+    for (const r of stale) roleCache.set(r.id, { v: r.v, permissions: rows.find((x) => x.role_id === r.id)?.names ?? [] });
+  }
+  return new Set(roles.flatMap((r) => roleCache.get(r.id)!.permissions));
+}
 
 /**
  * Resolves a bearer/cookie token inside the request's transaction (which starts in 'auth' scope)
@@ -76,11 +89,12 @@ export async function resolvePrincipal(tx: Tx, token: string, requestedOrg: stri
     await tx.query(`UPDATE sessions SET last_seen_at = $2, idle_expires_at = CASE WHEN kind = 'session' THEN $2::timestamptz + make_interval(mins => $3) ELSE idle_expires_at END WHERE id = $1`,
       [s.session_id, now, policy.idleMinutes], 'session_touch');
   }
-  let permissions = new Set(s.permissions ?? []);
+  const roles = s.roles ?? [];
+  let permissions = await rolePermissions(tx, roles);
   if (s.kind === 'personal' && !s.scopes.includes('*')) permissions = new Set([...permissions].filter((p) => s.scopes.includes(p)));
   return {
     userId: s.user_id, sessionId: s.session_id, tokenKind: s.kind, email: s.email, fullName: s.full_name,
-    emailVerified: s.email_verified, orgId: s.org_id, roles: s.roles ?? [], permissions,
+    emailVerified: s.email_verified, orgId: s.org_id, roles: roles.map((r) => r.name).sort(), permissions,
   };
 }
 
