@@ -53,12 +53,20 @@ export class Tx {
   /** Callbacks to run once the transaction has committed (never on rollback). */
   readonly afterCommit: (() => void | Promise<void>)[] = [];
 
+  private drizzle: Drizzle | null = null;
+
   constructor(
-    readonly db: Drizzle,
+    private readonly makeDb: () => Drizzle,
     private readonly raw: (text: string, params?: unknown[], name?: string) => Promise<Record<string, unknown>[]>,
     private readonly exec: (text: string) => Promise<void>,
     public ctx: TxContext,
   ) {}
+
+  /** The Drizzle query builder bound to this transaction (built on first use: it is not free). */
+  get db(): Drizzle {
+    this.drizzle ??= this.makeDb();
+    return this.drizzle;
+  }
 
   /** Raw SQL with parameters; pass `name` on hot paths to reuse a prepared statement (server). */
   query<T = Record<string, unknown>>(text: string, params: unknown[] = [], name?: string): Promise<T[]> {
@@ -83,6 +91,11 @@ export interface Database {
   run<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>, opts?: { isolation?: 'serializable' }): Promise<T>;
   /** Schema-owner access for migrations, start-up checks and the job queue's own schema. */
   ownerQuery<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Schema-owner script of several statements, without parameters (the job queue installs and
+   * maintains its schema this way); answers the last statement's rows. A failed script is rolled back.
+   */
+  ownerExec<T = Record<string, unknown>>(script: string): Promise<T[]>;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -125,7 +138,7 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
       return mutex.run(async () => {
         await client.exec(`BEGIN${opts?.isolation === 'serializable' ? ' ISOLATION LEVEL SERIALIZABLE' : ''}; ${contextSql(ctx)}`);
         try {
-          const tx = new Tx(db, raw, exec, ctx);
+          const tx = new Tx(() => db, raw, exec, ctx);
           const result = await fn(tx);
           await client.exec('COMMIT');
           runAfterCommit(tx);
@@ -137,6 +150,14 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
       });
     },
     ownerQuery: (text, params) => mutex.run(async () => (await client.query(text, params)).rows as never),
+    ownerExec: (script) => mutex.run(async () => {
+      try {
+        return ((await client.exec(script)).at(-1)?.rows ?? []) as never;
+      } catch (err) {
+        await client.exec('ROLLBACK').catch(() => undefined); // a script that opened a transaction left it aborted
+        throw err;
+      }
+    }),
     migrate: () => mutex.run(() => migratePglite(drizzlePglite(client), { migrationsFolder })),
     async close() {
       await mutex.run(() => client.close());
@@ -145,16 +166,26 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
   };
 }
 
+/**
+ * Refuses to run when the role requests switch to could bypass row-level security. `role` is only
+ * a parameter so that tests can point it at a deliberately unsafe role.
+ */
+export async function assertSafeAppRole(q: { query: pg.Pool['query'] }, role: string = APP_ROLE): Promise<void> {
+  const r = (await q.query<{ rolsuper: boolean; rolbypassrls: boolean }>('SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1', [role])).rows[0];
+  if (r && (r.rolsuper || r.rolbypassrls)) {
+    throw new Error(`Refusing to start: database role "${role}" is a superuser or has BYPASSRLS, so row-level security would not protect tenants. Run: ALTER ROLE ${role} NOSUPERUSER NOBYPASSRLS;`);
+  }
+}
+
 export async function openPostgres(url: string, poolSize = 20): Promise<Database> {
   // timestamptz as Date, int8 as string by default; keep numeric types as strings (money is integer minor units).
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   pool.on('error', () => undefined); // idle client errors are surfaced on next use
-  const owner = await pool.query<{ rolsuper: boolean; rolbypassrls: boolean }>(
-    'SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
-  const appRole = owner.rows[0];
-  if (appRole && (appRole.rolsuper || appRole.rolbypassrls)) {
+  try {
+    await assertSafeAppRole(pool);
+  } catch (err) {
     await pool.end();
-    throw new Error(`Refusing to start: database role "${APP_ROLE}" is a superuser or has BYPASSRLS, so row-level security would not protect tenants. Run: ALTER ROLE ${APP_ROLE} NOSUPERUSER NOBYPASSRLS;`);
+    throw err;
   }
   return {
     kind: 'postgres',
@@ -163,11 +194,10 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Database
       let broken = false;
       try {
         await client.query(`BEGIN${opts?.isolation === 'serializable' ? ' ISOLATION LEVEL SERIALIZABLE' : ''}; ${contextSql(ctx)}`);
-        const db = drizzlePg(client, { schema }) as unknown as Drizzle;
         const raw = async (text: string, params?: unknown[], name?: string) =>
           (await client.query(name ? { name, text, values: params } : { text, values: params })).rows;
         const exec = async (text: string) => { await client.query(text); };
-        const tx = new Tx(db, raw, exec, ctx);
+        const tx = new Tx(() => drizzlePg(client, { schema }) as unknown as Drizzle, raw, exec, ctx);
         const result = await fn(tx);
         await client.query('COMMIT');
         runAfterCommit(tx);
@@ -180,15 +210,26 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Database
       }
     },
     ownerQuery: async (text, params) => (await pool.query(text, params)).rows as never,
+    async ownerExec(script) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        const results: pg.QueryResult | pg.QueryResult[] = await client.query(script);
+        return ((Array.isArray(results) ? results.at(-1) : results)?.rows ?? []) as never;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => { broken = true; }); // a script that opened a transaction left it aborted
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
     async migrate() {
       const client = await pool.connect();
       try {
         // One migrator at a time across processes.
         await client.query('SELECT pg_advisory_lock(7426117001)');
         await migratePg(drizzlePg(client), { migrationsFolder });
-        const check = await client.query<{ rolsuper: boolean; rolbypassrls: boolean }>(
-          'SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
-        if (check.rows[0]?.rolsuper || check.rows[0]?.rolbypassrls) throw new Error(`role ${APP_ROLE} must not be a superuser or BYPASSRLS`);
+        await assertSafeAppRole(client as unknown as pg.Pool);
       } finally {
         await client.query('SELECT pg_advisory_unlock(7426117001)').catch(() => undefined);
         client.release();
