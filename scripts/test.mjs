@@ -43,7 +43,7 @@ if (want('typecheck')) run('type check', 'npx', ['tsc', '--noEmit', '-p', 'tscon
 if (want('pglite')) vitest('unit + integration on PGlite', [], { VISAGE_TEST_DB: 'pglite' });
 
 if (want('pg')) {
-  if (withPg) vitest('integration on the PostgreSQL server', ['--dir', 'src', '--dir', 'test'], { VISAGE_TEST_DB: 'postgres' });
+  if (withPg) vitest('integration on the PostgreSQL server', [], { VISAGE_TEST_DB: 'postgres' });
   else skippedSuites.push('integration on the PostgreSQL server: needs a server; run `npm test -- --pg` (CI does)');
 }
 

@@ -6,9 +6,13 @@ import fastifyStatic from '@fastify/static';
 import { loadConfig, type Config } from './platform/config.js';
 import { openDatabase, type Database } from './platform/db/client.js';
 import { buildApp } from './platform/http/app.js';
+import { sendProblem } from './platform/http/problem.js';
 import { createMailer, type Mailer } from './platform/mail/mail.js';
+import { mailJob } from './platform/mail/outbox.js';
+import { createJobs, workerEnabled } from './platform/jobs/jobs.js';
 import type { Deps } from './platform/deps.js';
 import { auditRoutes } from './platform/audit/audit.routes.js';
+import { createStorage, fileRoutes } from './platform/files/index.js';
 import { identityRoutes, makeGuard, syncCatalog } from './modules/identity/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,8 +23,7 @@ export interface Visage { app: FastifyInstance; deps: Deps; close(): Promise<voi
 export async function openAndMigrate(config: Config): Promise<Database> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await db.migrate();
-    await syncCatalog(db);
+    await db.migrate(syncCatalog);
   } catch (err) {
     await db.close();
     throw err;
@@ -35,6 +38,8 @@ export interface CreateOptions {
   now?: () => Date;
   logger?: boolean;
   web?: boolean;
+  /** The job queue's schema (default 'pgboss'); tests give each instance its own. */
+  jobsSchema?: string;
 }
 
 /** Builds the whole Visage process: database, platform services and every module's routes. */
@@ -43,7 +48,11 @@ export async function createVisage(opts: CreateOptions = {}): Promise<Visage> {
   const db = opts.db ?? await openAndMigrate(config);
   const logLines: string[] = [];
   const mailer = opts.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log: (m) => { logLines.push(m); if (opts.logger !== false) console.log(m); } });
-  const deps: Deps = { config, db, mailer, now: opts.now ?? (() => new Date()) };
+  const jobs = createJobs(db, {
+    definitions: [mailJob(mailer)], work: workerEnabled(), schema: opts.jobsSchema,
+    onError: (err, job) => app.log.warn({ err, job }, job ? 'job failed; the queue retries it' : 'job queue error'),
+  });
+  const deps: Deps = { config, db, mailer, now: opts.now ?? (() => new Date()), storage: createStorage(config), jobs };
   const guard = makeGuard(deps);
   const webDist = path.join(root, 'web', 'dist');
   const app = await buildApp(deps, {
@@ -51,6 +60,7 @@ export async function createVisage(opts: CreateOptions = {}): Promise<Visage> {
     routes: (r) => {
       identityRoutes(r, deps, guard);
       auditRoutes(r, guard);
+      fileRoutes(r, deps, guard);
     },
     web: opts.web !== false && fs.existsSync(path.join(webDist, 'index.html')) ? async (w) => {
       await w.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
@@ -59,17 +69,16 @@ export async function createVisage(opts: CreateOptions = {}): Promise<Visage> {
         if (req.method === 'GET' && !req.url.startsWith('/api/') && (req.headers.accept ?? '').includes('text/html')) {
           return reply.type('text/html').sendFile('index.html');
         }
-        return reply.status(404).type('application/problem+json').send({
-          type: 'https://visage.dev/problems/not_found', title: 'Not Found', status: 404, code: 'not_found',
-          detail: `No route ${req.method} ${req.url.split('?')[0]}.`, instance: req.url.split('?')[0], request_id: req.id,
-        });
+        return sendProblem(req, reply, 404, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}.`);
       });
     } : undefined,
   });
+  await jobs.start();
   return {
     app, deps,
     async close() {
       await app.close();
+      await jobs.stop();
       if (!opts.db) await db.close();
     },
   };

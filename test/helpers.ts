@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../src/platform/config.js';
 import { openPglite, openPostgres, type Database } from '../src/platform/db/client.js';
@@ -19,8 +20,7 @@ export async function testDatabase(): Promise<Database> {
   } else {
     db = await openPglite(null);
   }
-  await db.migrate();
-  await syncCatalog(db);
+  await db.migrate(syncCatalog);
   return db;
 }
 
@@ -41,7 +41,8 @@ export interface TestVisage {
 let seq = 0;
 export const uniqueEmail = (tag = 'user') => `${tag}.${Date.now().toString(36)}.${process.pid}.${++seq}@test.visage.local`;
 
-export async function testVisage(opts: { config?: Partial<Config> } = {}): Promise<TestVisage> {
+/** `listen`: also serve on a real localhost port (for flows driven over HTTP, e.g. OIDC redirects); publicUrl follows it. */
+export async function testVisage(opts: { config?: Partial<Config>; listen?: boolean } = {}): Promise<TestVisage> {
   const db = await testDatabase();
   const mail: MailMessage[] = [];
   const clock = { now: new Date(), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
@@ -56,14 +57,20 @@ export async function testVisage(opts: { config?: Partial<Config> } = {}): Promi
   const visage = await createVisage({
     config, db, logger: false, web: false, now,
     mailer: { outbox: mail, async send(m) { mail.push(m); } },
+    jobsSchema: `pgboss_${process.pid}_${++seq}`, // on the shared server database, each instance works only its own jobs
   });
   const app = visage.app;
   await app.ready();
+  if (opts.listen) {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    config.publicUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  }
   const call: TestVisage['call'] = async (method, url, opts = {}) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     if (opts.org) headers['x-org-id'] = opts.org;
     const res = await app.inject({ method: method as 'GET', url, headers, ...(opts.body !== undefined ? { payload: opts.body as object } : {}) });
+    await visage.deps.jobs?.drain(); // queued mail has been sent when a request returns
     let body: unknown = res.body;
     try { body = res.body ? JSON.parse(res.body) : null; } catch { /* not json */ }
     return { status: res.statusCode, body: body as any, headers: res.headers };

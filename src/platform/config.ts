@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { z } from 'zod';
 
 /** Runtime configuration, read once from environment variables (documented in README.md). */
 export interface Config {
@@ -23,6 +24,28 @@ export interface Config {
   authRateLimitPerMinute: number;
   /** Secure cookies need HTTPS; off automatically when PUBLIC_URL is plain http. */
   secureCookies: boolean;
+  /** OpenID Connect providers offered for sign-in (OIDC_PROVIDERS). */
+  oidcProviders: OidcProviderConfig[];
+}
+
+export interface OidcProviderConfig { name: string; displayName: string; issuer: string; clientId: string; clientSecret: string }
+
+const OidcProvidersEnv = z.array(z.object({
+  name: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'lower-case letters, digits, _ and - (it becomes part of the callback URL)'),
+  display_name: z.string().min(1),
+  issuer: z.url(),
+  client_id: z.string().min(1),
+  client_secret: z.string().min(1),
+})).refine((list) => new Set(list.map((p) => p.name)).size === list.length, 'provider names must be unique');
+
+/** OIDC_PROVIDERS: a JSON array of {name, display_name, issuer, client_id, client_secret}. */
+function oidcProviders(raw: string | undefined): OidcProviderConfig[] {
+  if (!raw) return [];
+  let parsed: unknown;
+  try { parsed = JSON.parse(raw); } catch { throw new Error('OIDC_PROVIDERS must be a JSON array'); }
+  const result = OidcProvidersEnv.safeParse(parsed);
+  if (!result.success) throw new Error(`OIDC_PROVIDERS is not valid: ${z.prettifyError(result.error)}`);
+  return result.data.map((p) => ({ name: p.name, displayName: p.display_name, issuer: p.issuer, clientId: p.client_id, clientSecret: p.client_secret }));
 }
 
 function int(name: string, fallback: number): number {
@@ -65,6 +88,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     // Browsers keep Secure cookies on https and on localhost; plain http elsewhere would lose them.
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true'
       : publicUrl.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1)(:|\/|$)/.test(publicUrl),
+    oidcProviders: oidcProviders(env.OIDC_PROVIDERS),
   };
   return { ...config, ...overrides };
 }

@@ -1,6 +1,8 @@
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import type { Mailer } from './mail/mail.js';
+import type { Jobs } from './jobs/jobs.js';
+import type { FileStorage } from './files/storage.js';
 
 /** What every module needs from the platform, passed explicitly (no globals). */
 export interface Deps {
@@ -9,4 +11,8 @@ export interface Deps {
   mailer: Mailer;
   /** The clock; tests move it to cross expiry windows without sleeping. */
   now: () => Date;
+  /** Where uploaded file bytes live (local disk or S3-compatible). */
+  storage?: FileStorage;
+  /** The job queue: `jobs.enqueue(tx, ...)` queues work in the caller's transaction. */
+  jobs?: Jobs;
 }

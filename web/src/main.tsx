@@ -1,7 +1,16 @@
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { I18nProvider } from './i18n/i18n.js';
+import { SessionProvider } from './session/session.js';
+import { App } from './App.js';
+import './styles.css';
 
-function App() {
-  return <main><h1>Visage</h1><p>Sign-in coming up.</p></main>;
-}
-
-createRoot(document.getElementById('root')!).render(<App />);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <I18nProvider>
+      <SessionProvider>
+        <App />
+      </SessionProvider>
+    </I18nProvider>
+  </StrictMode>,
+);

@@ -45,18 +45,24 @@ export async function userOrganizations(tx: Tx, userId: string): Promise<OrgSumm
       GROUP BY o.id ORDER BY o.name`, [userId]);
 }
 
+/** First and last name follow the full name (first word, the rest). */
+export function nameParts(fullName: string): { first_name: string | null; last_name: string | null } {
+  const [first, ...rest] = fullName.trim().split(/\s+/);
+  return { first_name: first ?? null, last_name: rest.join(' ') || null };
+}
+
 export interface NewUser { email: string; fullName: string; password?: string | null; userType?: string; emailVerified?: boolean; authProvider?: string; phone?: string | null }
 
 /** Creates a user (any human). The email is unique case-insensitively; 409 if taken. */
 export async function createUser(tx: Tx, input: NewUser, now: Date): Promise<string> {
   const id = newId();
   const passwordHash = input.password ? await hashPassword(input.password) : null;
-  const [first, ...rest] = input.fullName.trim().split(/\s+/);
+  const names = nameParts(input.fullName);
   try {
     await tx.query(
       `INSERT INTO users (id, email, full_name, first_name, last_name, phone, user_type, status, auth_provider, email_verified_at, password_hash, password_changed_at, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12, $12)`,
-      [id, input.email.trim(), input.fullName.trim(), first ?? null, rest.join(' ') || null, input.phone ?? null, input.userType ?? 'staff',
+      [id, input.email.trim(), input.fullName.trim(), names.first_name, names.last_name, input.phone ?? null, input.userType ?? 'staff',
         input.authProvider ?? 'email', input.emailVerified ? now : null, passwordHash, passwordHash ? now : null, now]);
   } catch (err) {
     if ((err as { code?: string }).code === '23505') {

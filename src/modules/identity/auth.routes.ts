@@ -5,8 +5,9 @@ import { audit } from '../../platform/audit/audit.service.js';
 import { errors } from '../../platform/http/problem.js';
 import { createUser, getUser, login, userOrganizations } from './accounts.service.js';
 import { createSession, revokeSession } from './sessions.service.js';
-import { clearSessionCookie, origin, setSessionCookie, type Guard } from './guard.js';
+import { clearSessionCookie, origin, type Guard } from './guard.js';
 import { Email, orgSummaryDto, Password, SessionResponse, userDto } from './identity.dto.js';
+import { loadSignedIn, sessionReply } from './session-response.js';
 import { startEmailVerification } from './verification.service.js';
 
 /** Sign-in by password, self-service sign-up, sign-out. The contract other tools rely on. */
@@ -26,13 +27,11 @@ export function authRoutes(app: ZApp, deps: Deps, guard: Guard) {
     const result = await deps.db.run({ scope: 'auth' }, async (tx) => {
       const r = await login(tx, origin(req), { ...req.body, userAgent: req.headers['user-agent'] ?? null }, now, policy());
       if (!r.ok) return r;
-      await tx.setContext({ scope: 'user', userId: r.userId });
-      const user = (await getUser(tx, r.userId))!;
-      return { ...r, user, orgs: await userOrganizations(tx, r.userId) };
+      const expiresAt = new Date(now.getTime() + deps.config.sessionAbsoluteHours * 3600_000);
+      return { ok: true as const, signedIn: await loadSignedIn(tx, r.userId, { token: r.token, expiresAt }) };
     });
     if (!result.ok) throw result.error;
-    setSessionCookie(reply, deps, result.token, new Date(now.getTime() + deps.config.sessionAbsoluteHours * 3600_000));
-    return { token: result.token, user: userDto(result.user), organizations: result.orgs.map(orgSummaryDto) };
+    return sessionReply(reply, deps, result.signedIn);
   });
 
   app.post('/api/auth/signup', {
@@ -49,11 +48,9 @@ export function authRoutes(app: ZApp, deps: Deps, guard: Guard) {
       await audit(tx, origin(req), { action: 'sign_up', entityType: 'user', entityId: userId, actorUserId: userId, details: { method: 'password' } });
       const session = await createSession(tx, userId, { method: 'signup', ip: req.ip, userAgent: req.headers['user-agent'], now, policy: policy() });
       await startEmailVerification(tx, deps, userId, req.body.email, now);
-      await tx.setContext({ scope: 'user', userId });
-      return { session, user: (await getUser(tx, userId))! };
+      return loadSignedIn(tx, userId, session);
     });
-    setSessionCookie(reply, deps, out.session.token, out.session.expiresAt);
-    return reply.status(201).send({ token: out.session.token, user: userDto(out.user), organizations: [] });
+    return reply.status(201).send(sessionReply(reply, deps, out));
   });
 
   app.post('/api/auth/logout', {

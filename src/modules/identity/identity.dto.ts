@@ -5,6 +5,13 @@ export const Email = z.string().trim().toLowerCase().email().max(254);
 export const Password = z.string().min(10, 'Use at least 10 characters.').max(200);
 export const Uuid = z.string().uuid();
 
+const timezones = new Set(Intl.supportedValuesOf('timeZone').concat(['UTC']));
+const currencies = new Set(Intl.supportedValuesOf('currency'));
+export const Timezone = z.string().refine((t) => timezones.has(t), 'Use an IANA time zone such as Asia/Taipei.');
+export const Currency = z.string().toUpperCase().refine((c) => currencies.has(c), 'Use an ISO 4217 currency code such as TWD.');
+/** The languages of the web app and of an organization's formatting. */
+export const Locale = z.enum(['en', 'zh-TW', 'tr']);
+
 export const UserDto = z.object({
   id: z.string(), email: z.string(), username: z.string().nullable(), full_name: z.string(), first_name: z.string().nullable(),
   last_name: z.string().nullable(), phone: z.string().nullable(), avatar_url: z.string().nullable(), preferred_language: z.string(),

@@ -7,15 +7,9 @@ import { audit } from '../../platform/audit/audit.service.js';
 import { userOrganizations } from './accounts.service.js';
 import { createOrganization, getOrganization, updateOrganization, type OrgRow } from './organizations.service.js';
 import { origin, type Guard } from './guard.js';
-import { iso, orgSummaryDto, OrgSummaryDto, Uuid } from './identity.dto.js';
+import { Currency, iso, Locale, orgSummaryDto, OrgSummaryDto, Timezone, Uuid } from './identity.dto.js';
 import { ORG_TYPES } from './identity.schema.js';
 
-const timezones = new Set(Intl.supportedValuesOf('timeZone').concat(['UTC']));
-const currencies = new Set(Intl.supportedValuesOf('currency'));
-
-const Timezone = z.string().refine((t) => timezones.has(t), 'Use an IANA time zone such as Asia/Taipei.');
-const Currency = z.string().toUpperCase().refine((c) => currencies.has(c), 'Use an ISO 4217 currency code such as TWD.');
-const Locale = z.enum(['en', 'zh-TW', 'tr']);
 
 const OrgPatch = z.object({
   name: z.string().trim().min(1).max(200).optional(),

@@ -85,6 +85,8 @@ export class Tx {
   }
 }
 
+export type OwnerQuery = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
+
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   /** The one gate: runs `fn` in a transaction as the app role with `ctx` set. */
@@ -96,7 +98,12 @@ export interface Database {
    * maintains its schema this way); answers the last statement's rows. A failed script is rolled back.
    */
   ownerExec<T = Record<string, unknown>>(script: string): Promise<T[]>;
-  migrate(): Promise<void>;
+  /**
+   * Applies migrations as the schema owner, then runs `after` (e.g. the role catalogue sync) with
+   * the same connection, all while holding the migration lock, so processes starting together on
+   * one server take turns.
+   */
+  migrate(after?: (q: OwnerQuery) => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -158,7 +165,10 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
         throw err;
       }
     }),
-    migrate: () => mutex.run(() => migratePglite(drizzlePglite(client), { migrationsFolder })),
+    migrate: (after) => mutex.run(async () => {
+      await migratePglite(drizzlePglite(client), { migrationsFolder });
+      if (after) await after(async (text, params) => (await client.query(text, params)).rows as never);
+    }),
     async close() {
       await mutex.run(() => client.close());
       lock?.release();
@@ -223,13 +233,14 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Database
         client.release(broken);
       }
     },
-    async migrate() {
+    async migrate(after) {
       const client = await pool.connect();
       try {
         // One migrator at a time across processes.
         await client.query('SELECT pg_advisory_lock(7426117001)');
         await migratePg(drizzlePg(client), { migrationsFolder });
         await assertSafeAppRole(client as unknown as pg.Pool);
+        if (after) await after(async (text, params) => (await client.query(text, params)).rows as never);
       } finally {
         await client.query('SELECT pg_advisory_unlock(7426117001)').catch(() => undefined);
         client.release();

@@ -75,7 +75,8 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     if (p.headers) for (const [k, v] of Object.entries(p.headers)) reply.header(k, v);
     return sendProblem(req, reply, p.status, p.code, p.detail, p.errors);
   });
-  app.setNotFoundHandler((req, reply) => sendProblem(req, reply, 404, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}.`));
+  // With the web app, its own handler serves client-side routes and answers problem+json for the rest.
+  if (!opts.web) app.setNotFoundHandler((req, reply) => sendProblem(req, reply, 404, 'not_found', `No route ${req.method} ${req.url.split('?')[0]}.`));
 
   await app.register(swagger, {
     openapi: {

@@ -1,0 +1,82 @@
+/**
+ * What every browser test needs: a real Visage server (web app included) on a free port over a
+ * fresh in-memory database, a Chromium with a throw-away profile, and a way to seed users through
+ * the API and to read the mail the server sent.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { loadConfig } from '../src/platform/config.js';
+import { createVisage, type Visage } from '../src/server.js';
+import type { MailMessage } from '../src/platform/mail/mail.js';
+import { testDatabase } from '../test/helpers.js';
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic',
+];
+
+export interface Harness {
+  baseUrl: string;
+  browser: BrowserContext;
+  mail: MailMessage[];
+  /** Calls the API as a plain HTTP client (no browser), for seeding. */
+  call<T = any>(method: string, url: string, body?: unknown, token?: string, org?: string): Promise<{ status: number; body: T }>;
+  /** Waits for a mail to `to` whose text matches `pattern`, and returns the first capture group. */
+  mailed(to: string, pattern: RegExp): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const db = await testDatabase();
+  const mail: MailMessage[] = [];
+  const config = loadConfig({ dataDir: '/nonexistent', databaseUrl: undefined });
+  const visage: Visage = await createVisage({ config, db, logger: false, web: true, mailer: { outbox: mail, async send(m) { mail.push(m); } } });
+  await visage.app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${(visage.app.server.address() as AddressInfo).port}`;
+  config.publicUrl = baseUrl;
+
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 820 },
+    locale: 'en-US',
+  }).catch(async (err: unknown) => {
+    await visage.close();
+    await db.close();
+    throw err;
+  });
+
+  const call: Harness['call'] = async (method, url, body, token, org) => {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (org) headers['x-org-id'] = org;
+    const res = await fetch(baseUrl + url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+
+  async function mailed(to: string, pattern: RegExp): Promise<string> {
+    for (let i = 0; i < 100; i++) {
+      const match = mail.filter((m) => m.to === to).map((m) => pattern.exec(m.text)).find(Boolean);
+      if (match) return match[1]!;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no mail to ${to} matching ${pattern}`);
+  }
+
+  return {
+    baseUrl, browser, mail, call, mailed,
+    async close() {
+      await browser.close();
+      await visage.close();
+      await db.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * The app's pages and the permissions they need. Navigation shows an entry only when the user
+ * holds at least one of its permissions in the acting organization; the API enforces the same.
+ */
+import type { ReactNode } from 'react';
+import type { MessageKey } from '../../i18n/i18n.js';
+import { NotAvailable } from './NotAvailable.js';
+import { HomePage } from './HomePage.js';
+import { MembersPage } from '../admin/MembersPage.js';
+import { RolesPage } from '../admin/RolesPage.js';
+import { InvitationsPage } from '../admin/InvitationsPage.js';
+import { AuditPage } from '../admin/AuditPage.js';
+import { OrganizationPage } from '../admin/OrganizationPage.js';
+import { ProfilePage } from '../profile/ProfilePage.js';
+
+export interface AppRoute {
+  path: string;
+  label: MessageKey;
+  /** Any one of these permissions opens the page; empty = every signed-in member. */
+  anyOf: string[];
+  /** Where the entry sits in the navigation; omitted = reached from elsewhere (the user menu). */
+  group?: 'work' | 'settings';
+  render: () => ReactNode;
+}
+
+/** A context of DESIGN.md whose screens are not built yet. */
+const upcoming = (path: string, label: MessageKey, anyOf: string[]): AppRoute => ({
+  path, label, anyOf, group: 'work', render: () => <NotAvailable title={label} />,
+});
+
+export const ROUTES: AppRoute[] = [
+  { path: '/', label: 'nav.home', anyOf: [], group: 'work', render: () => <HomePage /> },
+  upcoming('/patients', 'nav.patients', ['patient.read']),
+  upcoming('/calendar', 'nav.calendar', ['appointment.read']),
+  upcoming('/treatments', 'nav.treatments', ['treatment.read', 'session.read']),
+  upcoming('/inventory', 'nav.inventory', ['inventory.read']),
+  upcoming('/care', 'nav.care', ['followup.read']),
+  upcoming('/marketplace', 'nav.marketplace', ['inquiry.read', 'quote.read', 'platform.admin']),
+  upcoming('/billing', 'nav.billing', ['payment.read', 'commission.read']),
+  upcoming('/messages', 'nav.messages', ['message.read']),
+  upcoming('/growth', 'nav.growth', ['lead.read', 'campaign.read']),
+  upcoming('/dashboards', 'nav.dashboards', ['dashboard.read']),
+  { path: '/settings/organization', label: 'nav.organization', anyOf: ['org.read'], group: 'settings', render: () => <OrganizationPage /> },
+  { path: '/settings/members', label: 'nav.members', anyOf: ['member.read'], group: 'settings', render: () => <MembersPage /> },
+  { path: '/settings/roles', label: 'nav.roles', anyOf: ['role.read'], group: 'settings', render: () => <RolesPage /> },
+  { path: '/settings/invitations', label: 'nav.invitations', anyOf: ['member.manage'], group: 'settings', render: () => <InvitationsPage /> },
+  { path: '/settings/audit', label: 'nav.audit', anyOf: ['audit.read'], group: 'settings', render: () => <AuditPage /> },
+  { path: '/profile', label: 'nav.profile', anyOf: [], render: () => <ProfilePage /> },
+];
+
+export const findRoute = (path: string): AppRoute | undefined => ROUTES.find((r) => r.path === path);

@@ -1,0 +1,74 @@
+/**
+ * The one way the web app talks to the API: same origin, the HttpOnly session cookie, JSON, and
+ * the acting organization in `X-Org-Id`. Failures become `ApiError`s carrying the problem+json
+ * `detail` and the per-field messages.
+ */
+export interface FieldError { pointer: string; message: string }
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly fieldErrors: FieldError[] = [],
+  ) {
+    super(detail);
+  }
+
+  /** The server's message for a form field: pointers look like `/email`, `/roles/0` or `#querystring/from`. */
+  fieldMessage(field: string): string | undefined {
+    return this.fieldErrors.find((e) => pointerField(e.pointer) === field)?.message;
+  }
+}
+
+/** Anything thrown while calling the API, as an ApiError (status 0 when it never got an answer). */
+export function asApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError(0, 'client_error', error instanceof Error ? error.message : String(error));
+}
+
+function pointerField(pointer: string): string | undefined {
+  return pointer.split('/').filter((s) => s && !s.startsWith('#'))[0];
+}
+
+const ORG_KEY = 'visage.org';
+
+/** The organization the user chose last; sent on every call so a reload keeps it. */
+export const actingOrg = {
+  get: (): string | null => localStorage.getItem(ORG_KEY),
+  set: (id: string | null) => (id ? localStorage.setItem(ORG_KEY, id) : localStorage.removeItem(ORG_KEY)),
+};
+
+let onUnauthenticated: () => void = () => undefined;
+
+/** The session layer registers what to do when the API says the session has ended. */
+export function setUnauthenticatedHandler(fn: () => void): void {
+  onUnauthenticated = fn;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export async function api<T = unknown>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const org = actingOrg.get();
+  if (org) headers['x-org-id'] = org;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network_error', '');
+  }
+  if (res.ok) return (res.status === 204 ? undefined : await res.json()) as T;
+  const problem = await res.json().catch(() => ({})) as { code?: string; detail?: string; errors?: FieldError[] };
+  const error = new ApiError(res.status, problem.code ?? 'http_error', problem.detail ?? res.statusText, problem.errors ?? []);
+  if (res.status === 401 && !path.startsWith('/api/auth/')) onUnauthenticated();
+  throw error;
+}
+
+/** Builds a query string from the filled-in values only. */
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
