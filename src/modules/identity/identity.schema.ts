@@ -128,7 +128,9 @@ export const invitations = pgTable('invitations', {
   id: id(),
   orgId: orgId().references(() => organizations.id),
   email: text('email').notNull(),
-  roleId: uuid('role_id').notNull().references(() => roles.id),
+  /** The role offered; null once a custom role is deleted (role_name keeps the record). */
+  roleId: uuid('role_id').references(() => roles.id, { onDelete: 'set null' }),
+  roleName: text('role_name').notNull(),
   title: text('title'),
   tokenHash: text('token_hash').notNull(),
   status: text('status', { enum: ['pending', 'accepted', 'revoked', 'expired'] }).notNull().default('pending'),

@@ -19,9 +19,9 @@ export interface InvitationRow {
 
 /** $1 = org, $2 = now: a pending invitation past its expiry reads as expired. */
 const INVITATION_SELECT = `SELECT * FROM (
-  SELECT i.id, i.email, r.name AS role, i.title, i.expires_at, i.created_at, i.invited_by,
+  SELECT i.id, i.email, i.role_name AS role, i.title, i.expires_at, i.created_at, i.invited_by,
          CASE WHEN i.status = 'pending' AND i.expires_at <= $2 THEN 'expired' ELSE i.status END AS status
-    FROM invitations i JOIN roles r ON r.id = i.role_id
+    FROM invitations i
    WHERE i.org_id = $1) inv`;
 
 async function getInvitation(tx: Tx, orgId: string, id: string, now: Date): Promise<InvitationRow> {
@@ -67,9 +67,9 @@ export async function createInvitation(tx: Tx, deps: Deps, origin: AuditOrigin, 
   const expiresAt = new Date(now.getTime() + INVITATION_TTL_DAYS * 86_400_000);
   try {
     await tx.query(
-      `INSERT INTO invitations (id, org_id, email, role_id, title, token_hash, status, invited_by, expires_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $9)`,
-      [id, orgId, input.email, role!.id, input.title ?? null, sha256(token), p.userId, expiresAt, now]);
+      `INSERT INTO invitations (id, org_id, email, role_id, role_name, title, token_hash, status, invited_by, expires_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $10)`,
+      [id, orgId, input.email, role!.id, role!.name, input.title ?? null, sha256(token), p.userId, expiresAt, now]);
   } catch (err) {
     if ((err as { code?: string }).code === '23505') {
       throw errors.conflict('That email already has a pending invitation. Revoke it to send a new one.', 'invitation_pending', [{ pointer: '/email', message: 'already invited' }]);
@@ -96,12 +96,12 @@ export async function revokeInvitation(tx: Tx, origin: AuditOrigin, orgId: strin
   await audit(tx, origin, { action: 'revoke', entityType: 'invitation', entityId: id });
 }
 
-interface TokenInvitation { id: string; org_id: string; email: string; role_id: string; title: string | null; status: string; expires_at: Date; invited_by: string }
+interface TokenInvitation { id: string; org_id: string; email: string; role_id: string | null; role_name: string; title: string | null; status: string; expires_at: Date; invited_by: string }
 
 /** Finds an invitation by its link token. Only in 'auth' scope: the invitee is not known yet. */
 async function findByToken(tx: Tx, token: string): Promise<TokenInvitation> {
   const inv = (await tx.query<TokenInvitation>(
-    'SELECT id, org_id, email, role_id, title, status, expires_at, invited_by FROM invitations WHERE token_hash = $1', [sha256(token)], 'invitation_by_token'))[0];
+    'SELECT id, org_id, email, role_id, role_name, title, status, expires_at, invited_by FROM invitations WHERE token_hash = $1', [sha256(token)], 'invitation_by_token'))[0];
   if (!inv) throw new AppError(404, 'invitation_not_found', 'This invitation link is not valid. Ask for a new invitation.');
   return inv;
 }
@@ -115,10 +115,9 @@ export interface InvitationPreview { organization_name: string; email: string; r
 export async function previewInvitation(tx: Tx, origin: AuditOrigin, token: string, now: Date): Promise<InvitationPreview> {
   const inv = await findByToken(tx, token);
   await tx.setContext({ scope: 'tenant', orgId: inv.org_id, userId: null });
-  const [names] = await tx.query<{ org: string; role: string }>(
-    'SELECT o.name AS org, r.name AS role FROM organizations o, roles r WHERE o.id = $1 AND r.id = $2', [inv.org_id, inv.role_id]);
+  const [org] = await tx.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [inv.org_id]);
   await audit(tx, origin, { action: 'read', entityType: 'invitation', entityId: inv.id });
-  return { organization_name: names!.org, email: inv.email, role: names!.role, status: effectiveStatus(inv, now), expires_at: inv.expires_at };
+  return { organization_name: org!.name, email: inv.email, role: inv.role_name, status: effectiveStatus(inv, now), expires_at: inv.expires_at };
 }
 
 const UNUSABLE: Record<Exclude<InvitationStatus, 'pending'>, [string, string]> = {
@@ -200,6 +199,7 @@ export async function acceptInvitation(tx: Tx, origin: AuditOrigin, input: Accep
      WHERE id = $1 AND status = 'pending' RETURNING id`, [found.id, invitee.userId, now]);
   if (!claimed.length) throw new AppError(410, ...UNUSABLE.accepted);
   const [role] = await tx.query<{ name: string }>('SELECT name FROM roles WHERE id = $1', [found.role_id]);
+  if (!role) throw new AppError(410, 'invitation_role_gone', 'The role this invitation offered no longer exists. Ask for a new invitation.');
   const membershipId = await addMember(tx, invitee.userId, [role!.name], { title: found.title, grantedBy: found.invited_by });
   await audit(tx, origin, {
     action: 'accept', entityType: 'invitation', entityId: found.id,

@@ -100,11 +100,15 @@ describe('custom roles', () => {
     expect((await rolesOf(o.token)).some((r) => r.id === role.body.id)).toBe(false);
   });
 
-  it('a role named by an invitation is in use', async () => {
+  it('a role offered by a pending invitation is in use; once withdrawn, the role can go and the invitation keeps its name', async () => {
     const o = await t.owner();
     const role = await t.call('POST', '/api/roles', { token: o.token, body: { name: 'Trainee', permissions: [] } });
-    await t.call('POST', '/api/invitations', { token: o.token, body: { email: 'trainee@test.visage.local', role: 'Trainee' } });
+    const inv = await t.call('POST', '/api/invitations', { token: o.token, body: { email: 'trainee@test.visage.local', role: 'Trainee' } });
     expect((await t.call('DELETE', `/api/roles/${role.body.id}`, { token: o.token })).body.code).toBe('role_in_use');
+    expect((await t.call('DELETE', `/api/invitations/${inv.body.id}`, { token: o.token })).status).toBe(204);
+    expect((await t.call('DELETE', `/api/roles/${role.body.id}`, { token: o.token })).status).toBe(204);
+    const list = await t.call('GET', '/api/invitations', { token: o.token });
+    expect(list.body.items).toEqual([expect.objectContaining({ id: inv.body.id, role: 'Trainee', status: 'revoked' })]);
   });
 });
 

@@ -113,12 +113,13 @@ export async function updateRole(tx: Tx, origin: AuditOrigin, p: Principal, orgI
   return (await getRole(tx, orgId, id))!;
 }
 
-/** Deletes a custom role nobody holds and no invitation names (invitations keep their role for the record). */
+/** Deletes a custom role nobody holds and no pending invitation offers (past invitations keep its name). */
 export async function deleteRole(tx: Tx, origin: AuditOrigin, orgId: string, id: string): Promise<void> {
   const role = await customRole(tx, orgId, id);
-  const [inv] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM invitations WHERE role_id = $1 AND org_id = $2', [id, orgId]);
+  const [inv] = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM invitations WHERE role_id = $1 AND org_id = $2 AND status = 'pending' AND expires_at > now()`, [id, orgId]);
   if (role.member_count > 0 || inv!.n > 0) {
-    throw errors.conflict(`The role "${role.name}" is held by ${role.member_count} member(s) and named by ${inv!.n} invitation(s); reassign them first.`, 'role_in_use');
+    throw errors.conflict(`The role "${role.name}" is held by ${role.member_count} member(s) and offered by ${inv!.n} pending invitation(s); reassign or withdraw them first.`, 'role_in_use');
   }
   await tx.query('DELETE FROM roles WHERE id = $1 AND org_id = $2', [id, orgId]);
   await audit(tx, origin, { action: 'delete', entityType: 'role', entityId: id, details: { name: role.name } });
