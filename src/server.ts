@@ -9,7 +9,7 @@ import { buildApp } from './platform/http/app.js';
 import { sendProblem } from './platform/http/problem.js';
 import { createMailer, type Mailer } from './platform/mail/mail.js';
 import { mailJob } from './platform/mail/outbox.js';
-import { createJobs, workerEnabled } from './platform/jobs/jobs.js';
+import { createJobs } from './platform/jobs/jobs.js';
 import type { Deps } from './platform/deps.js';
 import { auditRoutes } from './platform/audit/audit.routes.js';
 import { createStorage, fileRoutes } from './platform/files/index.js';
@@ -46,10 +46,12 @@ export interface CreateOptions {
 export async function createVisage(opts: CreateOptions = {}): Promise<Visage> {
   const config = opts.config ?? loadConfig();
   const db = opts.db ?? await openAndMigrate(config);
-  const logLines: string[] = [];
-  const mailer = opts.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log: (m) => { logLines.push(m); if (opts.logger !== false) console.log(m); } });
+  const mailer = opts.mailer ?? createMailer({
+    smtpUrl: config.smtpUrl, from: config.mailFrom, dropDir: path.join(config.dataDir, 'mail'),
+    log: (m) => { if (opts.logger !== false) console.log(m); },
+  });
   const jobs = createJobs(db, {
-    definitions: [mailJob(mailer)], work: workerEnabled(), schema: opts.jobsSchema,
+    definitions: [mailJob(mailer)], work: config.worker, schema: opts.jobsSchema,
     onError: (err, job) => app.log.warn({ err, job }, job ? 'job failed; the queue retries it' : 'job queue error'),
   });
   const deps: Deps = { config, db, mailer, now: opts.now ?? (() => new Date()), storage: createStorage(config), jobs };

@@ -19,6 +19,8 @@ export interface Config {
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   logLevel: string;
+  /** Run job workers in this process (VISAGE_WORKER=false: an API-only process). */
+  worker: boolean;
   /** Requests per minute per client address, and for the sign-in/sign-up endpoints. */
   rateLimitPerMinute: number;
   authRateLimitPerMinute: number;
@@ -83,6 +85,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     sessionIdleMinutes: int('SESSION_IDLE_MINUTES', 60 * 24),
     sessionAbsoluteHours: int('SESSION_ABSOLUTE_HOURS', 24 * 30),
     logLevel: env.LOG_LEVEL || 'info',
+    worker: env.VISAGE_WORKER !== 'false',
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 1200),
     authRateLimitPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 300),
     // Browsers keep Secure cookies on https and on localhost; plain http elsewhere would lose them.

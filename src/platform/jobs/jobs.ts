@@ -65,11 +65,6 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
-/** Set VISAGE_WORKER=false to run a process that serves the API but runs no jobs. */
-export function workerEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.VISAGE_WORKER !== 'false';
-}
-
 /** pg-boss rejects an option that is present but undefined. */
 function definedOnly<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 
@@ -10,7 +12,7 @@ export interface SendOptions {
 
 export interface Mailer {
   send(msg: MailMessage, opts?: SendOptions): Promise<void>;
-  /** Messages sent when no SMTP_URL is set (development): printed to the log instead. */
+  /** Messages sent when no SMTP_URL is set (development), newest last. */
   readonly outbox: MailMessage[];
 }
 
@@ -22,25 +24,33 @@ function senderDomain(from: string): string {
   return /@([^>\s]+)/.exec(from)?.[1] ?? 'localhost';
 }
 
-/** SMTP through nodemailer when SMTP_URL is set; otherwise messages go to the log. */
-export function createMailer(opts: { smtpUrl?: string; from: string; log: (msg: string) => void }): Mailer {
+/**
+ * SMTP through nodemailer when SMTP_URL is set. Without it (development), each message is written
+ * as an .eml file into `dropDir` and only its recipient and file name are logged: mails carry
+ * sign-in links and codes, which must never reach the logs.
+ */
+export function createMailer(opts: { smtpUrl?: string; from: string; dropDir?: string; log: (msg: string) => void }): Mailer {
+  const dropDir = opts.dropDir;
+  if (!opts.smtpUrl && !dropDir) throw new Error('createMailer needs SMTP_URL or a directory to drop mail into');
   const outbox: MailMessage[] = [];
-  let transport: Transporter | null = null;
-  if (opts.smtpUrl) transport = nodemailer.createTransport({ url: opts.smtpUrl, ...SMTP_TIMEOUTS });
+  const transport: Transporter = opts.smtpUrl
+    ? nodemailer.createTransport({ url: opts.smtpUrl, ...SMTP_TIMEOUTS })
+    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const domain = senderDomain(opts.from);
   return {
     outbox,
     async send(msg, sendOpts = {}) {
-      if (!transport) {
-        outbox.push(msg);
-        if (outbox.length > 100) outbox.shift();
-        opts.log(`mail (no SMTP_URL set) to=${msg.to} subject="${msg.subject}"\n${msg.text}`);
-        return;
-      }
-      await transport.sendMail({
+      const info = await transport.sendMail({
         from: opts.from, to: msg.to, subject: msg.subject, text: msg.text, html: msg.html,
         messageId: sendOpts.id ? `<${sendOpts.id}@${domain}>` : undefined,
       });
+      if (opts.smtpUrl) return;
+      outbox.push(msg);
+      if (outbox.length > 100) outbox.shift();
+      await fs.mkdir(dropDir!, { recursive: true, mode: 0o700 });
+      const file = path.join(dropDir!, `${new Date().toISOString().replace(/[:.]/g, '-')}-${sendOpts.id ?? 'mail'}.eml`);
+      await fs.writeFile(file, (info as unknown as { message: Buffer }).message, { mode: 0o600 });
+      opts.log(`mail to ${msg.to} written to ${file} (no SMTP_URL set)`);
     },
   };
 }
