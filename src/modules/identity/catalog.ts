@@ -14,6 +14,10 @@ export async function syncCatalog(q: OwnerQuery): Promise<void> {
        ON CONFLICT (name) DO UPDATE SET description = excluded.description, context = excluded.context`,
       [newId(), name, description, context]);
   }
+  // A permission removed from the catalogue leaves every role, built-in or custom.
+  const names = Object.keys(PERMISSIONS);
+  await q('DELETE FROM role_permissions WHERE permission_id IN (SELECT id FROM permissions WHERE NOT (name = ANY($1::text[])))', [names]);
+  await q('DELETE FROM permissions WHERE NOT (name = ANY($1::text[]))', [names]);
   for (const [name, role] of Object.entries(BUILTIN_ROLES)) {
     const existing = await q<{ id: string }>('SELECT id FROM roles WHERE org_id IS NULL AND name = $1', [name]);
     let roleId = existing[0]?.id;

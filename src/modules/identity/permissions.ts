@@ -6,9 +6,8 @@ export const PERMISSIONS = {
   // identity and platform
   'org.read': 'See the organization and its settings',
   'org.update': 'Change the organization settings',
-  'member.read': 'See staff members and their roles',
+  'member.read': 'See staff members, roles and permissions',
   'member.manage': 'Invite, suspend and remove members; assign roles',
-  'role.read': 'See roles and permissions',
   'role.manage': 'Create and change custom roles',
   'audit.read': 'Browse the audit log',
   'file.read': 'Download documents and photos',

@@ -42,7 +42,7 @@ export const ROUTES: AppRoute[] = [
   upcoming('/dashboards', 'nav.dashboards', ['dashboard.read']),
   { path: '/settings/organization', label: 'nav.organization', anyOf: ['org.read'], group: 'settings', render: () => <OrganizationPage /> },
   { path: '/settings/members', label: 'nav.members', anyOf: ['member.read'], group: 'settings', render: () => <MembersPage /> },
-  { path: '/settings/roles', label: 'nav.roles', anyOf: ['role.read'], group: 'settings', render: () => <RolesPage /> },
+  { path: '/settings/roles', label: 'nav.roles', anyOf: ['member.read'], group: 'settings', render: () => <RolesPage /> },
   { path: '/settings/invitations', label: 'nav.invitations', anyOf: ['member.manage'], group: 'settings', render: () => <InvitationsPage /> },
   { path: '/settings/audit', label: 'nav.audit', anyOf: ['audit.read'], group: 'settings', render: () => <AuditPage /> },
   { path: '/profile', label: 'nav.profile', anyOf: [], render: () => <ProfilePage /> },
