@@ -73,7 +73,7 @@ async function prepareServerDb(): Promise<string> {
 }
 
 const results = [];
-if (values.only !== 'pglite') results.push(await suite('postgres', { DATABASE_URL: await prepareServerDb() }));
+if (values.only !== 'pglite') results.push(await suite('postgres', { DATABASE_URL: await prepareServerDb(), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'visage-bench-')) }));
 if (values.only !== 'postgres') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-bench-'));
   results.push(await suite('pglite', { DATA_DIR: dir, PGLITE_DIR: path.join(dir, 'pgdata'), DATABASE_URL: '' }));

@@ -24,11 +24,11 @@ const USER_COLUMNS = `id, email, username, full_name, first_name, last_name, pho
 
 export async function findUserByEmail(tx: Tx, email: string): Promise<(UserRow & { password_hash: string | null }) | undefined> {
   return (await tx.query<UserRow & { password_hash: string | null }>(
-    `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL`, [email], 'user_by_email'))[0];
+    `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL`, [email]))[0];
 }
 
 export async function getUser(tx: Tx, id: string): Promise<UserRow | undefined> {
-  return (await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL`, [id], 'user_by_id'))[0];
+  return (await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL`, [id]))[0];
 }
 
 export interface OrgSummary { id: string; name: string; type: string; timezone: string; currency: string; locale: string; roles: string[] }
@@ -94,7 +94,7 @@ export async function login(tx: Tx, origin: AuditOrigin, input: { email: string;
   const windowStart = new Date(now.getTime() - 3600_000);
   const failures = await tx.query<{ n: number; oldest: Date | null }>(
     'SELECT count(*)::int AS n, min(occurred_at) AS oldest FROM login_failures WHERE user_id = $1 AND occurred_at > $2 AND occurred_at <= $3',
-    [user.id, windowStart, now], 'login_failures_count');
+    [user.id, windowStart, now]);
   const f = failures[0]!;
   if (f.n >= MAX_FAILURES_PER_HOUR) {
     const retry = f.oldest ? Math.max(1, Math.ceil((new Date(f.oldest).getTime() + 3600_000 - now.getTime()) / 1000)) : 3600;

@@ -3,7 +3,7 @@ import type { Deps } from '../../platform/deps.js';
 import type { Tx } from '../../platform/db/client.js';
 import { AppError, errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
-import { resolvePrincipal, SESSION_COOKIE, type Principal } from './sessions.service.js';
+import { principalFrom, principalStatement, SESSION_COOKIE, type Principal } from './sessions.service.js';
 import type { Permission } from './permissions.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -43,10 +43,12 @@ export function makeGuard(deps: Deps) {
     }
     let denied: { principal: Principal; permission: string } | null = null;
     try {
+      const requestedOrg = (orgHeader as string | undefined) ?? null;
+      const prelude = principalStatement(token, requestedOrg, deps.now(), {
+        idleMinutes: deps.config.sessionIdleMinutes, absoluteHours: deps.config.sessionAbsoluteHours,
+      });
       return await deps.db.run({ scope: 'auth' }, async (tx) => {
-        const p = await resolvePrincipal(tx, token, (orgHeader as string | undefined) ?? null, deps.now(), {
-          idleMinutes: deps.config.sessionIdleMinutes, absoluteHours: deps.config.sessionAbsoluteHours,
-        });
+        const p = await principalFrom(tx, tx.prelude, requestedOrg);
         req.principal = p;
         if (opts.permission) {
           if (!p.orgId) throw errors.forbidden('Create or join an organization first.', 'no_organization');
@@ -56,7 +58,7 @@ export function makeGuard(deps: Deps) {
           }
         }
         return fn(tx, p);
-      }, { isolation: opts.isolation });
+      }, { isolation: opts.isolation, prelude });
     } finally {
       if (denied) {
         const d = denied as { principal: Principal; permission: string };

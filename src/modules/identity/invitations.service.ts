@@ -101,7 +101,7 @@ interface TokenInvitation { id: string; org_id: string; email: string; role_id: 
 /** Finds an invitation by its link token. Only in 'auth' scope: the invitee is not known yet. */
 async function findByToken(tx: Tx, token: string): Promise<TokenInvitation> {
   const inv = (await tx.query<TokenInvitation>(
-    'SELECT id, org_id, email, role_id, role_name, title, status, expires_at, invited_by FROM invitations WHERE token_hash = $1', [sha256(token)], 'invitation_by_token'))[0];
+    'SELECT id, org_id, email, role_id, role_name, title, status, expires_at, invited_by FROM invitations WHERE token_hash = $1', [sha256(token)]))[0];
   if (!inv) throw new AppError(404, 'invitation_not_found', 'This invitation link is not valid. Ask for a new invitation.');
   return inv;
 }

@@ -18,77 +18,71 @@ export interface Principal {
   /** The acting organization, or null when the user has none (yet). */
   orgId: string | null;
   roles: string[];
-  permissions: Set<string>;
+  permissions: ReadonlySet<string>;
 }
 
 interface PrincipalRow {
   session_id: string; kind: 'session' | 'personal'; scopes: string[]; user_id: string; email: string; full_name: string;
-  email_verified: boolean; status: string; expired: boolean; idle_expired: boolean; touch: boolean;
-  org_id: string | null; roles: RoleRef[] | null;
+  email_verified: boolean; status: string; expired: boolean; org_id: string | null; roles: RoleRef[] | null;
 }
 
 interface RoleRef { id: string; name: string; v: string }
 
+const HEX64 = /^[0-9a-f]{64}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
- * One round trip resolves the principal and switches the transaction to it: the session, its user,
- * the membership in the requested (or default) organization with its roles and permissions, and
- * set_config() of the acting user, org and scope in the select list (evaluated once, for the one
- * result row). Runs in the 'auth' scope, whose policies admit these identity tables.
+ * The statement that resolves a token (db/migrations/0003: visage_resolve_principal), as literal SQL
+ * for the guard to send with the transaction's opening batch. Every inlined value is checked here.
  */
-const PRINCIPAL = `WITH s AS (
-  SELECT s.id AS session_id, s.kind, s.scopes, u.id AS user_id, u.email, u.full_name,
-         (u.email_verified_at IS NOT NULL) AS email_verified, u.status, u.default_org_id,
-         (s.revoked_at IS NOT NULL OR (s.expires_at IS NOT NULL AND s.expires_at <= $2)) AS expired,
-         (s.idle_expires_at IS NOT NULL AND s.idle_expires_at <= $2) AS idle_expired,
-         (s.last_seen_at < $2::timestamptz - interval '1 minute') AS touch
-    FROM sessions s JOIN users u ON u.id = s.user_id
-   WHERE s.token_hash = $1 AND u.deleted_at IS NULL
-), m AS (
-  SELECT m.org_id,
-         coalesce(json_agg(json_build_object('id', r.id, 'name', r.name, 'v', r.updated_at)) FILTER (WHERE r.id IS NOT NULL), '[]') AS roles
-    FROM memberships m
-    LEFT JOIN membership_roles mr ON mr.membership_id = m.id
-    LEFT JOIN roles r ON r.id = mr.role_id AND (r.org_id IS NULL OR r.org_id = m.org_id)
-   WHERE m.user_id = (SELECT user_id FROM s) AND m.status = 'active'
-     AND m.org_id = coalesce($3::uuid, (SELECT default_org_id FROM s))
-   GROUP BY m.org_id
-)
-SELECT s.session_id, s.kind, s.scopes, s.user_id, s.email, s.full_name, s.email_verified, s.status, s.expired, s.idle_expired,
-       s.touch, m.org_id, m.roles,
-       set_config('app.user_id', s.user_id::text, true) AS _u,
-       set_config('app.org_id', coalesce(m.org_id::text, ''), true) AS _o,
-       set_config('app.scope', CASE WHEN m.org_id IS NULL THEN 'user' ELSE 'tenant' END, true) AS _s
-  FROM s LEFT JOIN m ON true`;
+export function principalStatement(token: string, requestedOrg: string | null, now: Date, policy: SessionPolicy): string {
+  const hash = sha256(token);
+  if (!HEX64.test(hash) || (requestedOrg !== null && !UUID.test(requestedOrg)) || !Number.isInteger(policy.idleMinutes)) {
+    throw new Error('invalid principal lookup');
+  }
+  return `SELECT * FROM visage_resolve_principal('${hash}', '${now.toISOString()}', ${requestedOrg ? `'${requestedOrg}'` : 'NULL'}, ${policy.idleMinutes})`;
+}
 
 /** Permission names per role id, valid while the role's updated_at (bumped by a trigger) is unchanged. */
 const roleCache = new Map<string, { v: string; permissions: string[] }>();
+/** The union for a combination of role versions, shared read-only by every request holding it. */
+const permissionSets = new Map<string, ReadonlySet<string>>();
 
-async function rolePermissions(tx: Tx, roles: RoleRef[]): Promise<Set<string>> {
+async function rolePermissions(tx: Tx, roles: RoleRef[]): Promise<ReadonlySet<string>> {
   const stale = roles.filter((r) => roleCache.get(r.id)?.v !== r.v);
   if (stale.length) {
     const rows = await tx.query<{ role_id: string; names: string[] }>(
       `SELECT rp.role_id, array_agg(p.name) AS names FROM role_permissions rp JOIN permissions p ON p.id = rp.permission_id
-        WHERE rp.role_id = ANY($1::uuid[]) GROUP BY rp.role_id`, [stale.map((r) => r.id)], 'role_permissions');
+        WHERE rp.role_id = ANY($1::uuid[]) GROUP BY rp.role_id`, [stale.map((r) => r.id)]);
     for (const r of stale) roleCache.set(r.id, { v: r.v, permissions: rows.find((x) => x.role_id === r.id)?.names ?? [] });
   }
-  return new Set(roles.flatMap((r) => roleCache.get(r.id)!.permissions));
+  const key = roles.map((r) => `${r.id}@${r.v}`).join(',');
+  let set = permissionSets.get(key);
+  if (!set) {
+    if (permissionSets.size > 10_000) permissionSets.clear();
+    set = new Set(roles.flatMap((r) => roleCache.get(r.id)!.permissions));
+    permissionSets.set(key, set);
+  }
+  return set;
 }
 
 /**
- * Resolves a bearer/cookie token inside the request's transaction (which starts in 'auth' scope)
- * and switches the transaction to the acting user and organization.
+ * Resolves a bearer/cookie token inside a transaction in 'auth' scope and switches the transaction
+ * to the acting user and organization. The guard sends the same lookup with the opening batch
+ * (principalStatement) and hands its rows to principalFrom.
  */
 export async function resolvePrincipal(tx: Tx, token: string, requestedOrg: string | null, now: Date, policy: SessionPolicy): Promise<Principal> {
-  const s = (await tx.query<PrincipalRow>(PRINCIPAL, [sha256(token), now, requestedOrg], 'principal'))[0];
-  if (!s || s.expired || s.idle_expired || s.status === 'suspended' || s.status === 'inactive') {
+  return principalFrom(tx, await tx.query(principalStatement(token, requestedOrg, now, policy)), requestedOrg);
+}
+
+/** The principal from the lookup's rows; 401 for an ended or unknown token, 403 for a foreign X-Org-Id. */
+export async function principalFrom(tx: Tx, rows: Record<string, unknown>[], requestedOrg: string | null): Promise<Principal> {
+  const s = rows[0] as PrincipalRow | undefined;
+  if (!s || s.expired || s.status === 'suspended' || s.status === 'inactive') {
     throw errors.unauthenticated('The session has ended or the token is not valid. Sign in again.');
   }
   if (requestedOrg && !s.org_id) throw errors.forbidden('You are not a member of the organization named in X-Org-Id.', 'not_a_member');
   tx.contextApplied(s.org_id ? { scope: 'tenant', orgId: s.org_id, userId: s.user_id } : { scope: 'user', orgId: null, userId: s.user_id });
-  if (s.touch) {
-    await tx.query(`UPDATE sessions SET last_seen_at = $2, idle_expires_at = CASE WHEN kind = 'session' THEN $2::timestamptz + make_interval(mins => $3) ELSE idle_expires_at END WHERE id = $1`,
-      [s.session_id, now, policy.idleMinutes], 'session_touch');
-  }
   const roles = s.roles ?? [];
   let permissions = await rolePermissions(tx, roles);
   if (s.kind === 'personal' && !s.scopes.includes('*')) permissions = new Set([...permissions].filter((p) => s.scopes.includes(p)));

@@ -34,7 +34,7 @@ export async function audit(tx: Tx, origin: AuditOrigin, event: AuditEvent): Pro
   await tx.query(INSERT, [
     newId(), orgId, actor, actorType, event.action, event.entityType, event.entityId ?? null,
     event.outcome ?? 'success', origin.requestId ?? null, origin.ip ?? null, JSON.stringify(event.details ?? {}),
-  ], 'audit_insert');
+  ]);
 }
 
 export interface AuditFilter {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,12 +53,14 @@ function contextSql(ctx: TxContext): string {
 export class Tx {
   /** Callbacks to run once the transaction has committed (never on rollback). */
   readonly afterCommit: (() => void | Promise<void>)[] = [];
+  /** Rows of `RunOptions.prelude`, the statement sent with the opening batch. */
+  prelude: Record<string, unknown>[] = [];
 
   private drizzle: Drizzle | null = null;
 
   constructor(
     private readonly makeDb: () => Drizzle,
-    private readonly raw: (text: string, params?: unknown[], name?: string) => Promise<Record<string, unknown>[]>,
+    private readonly raw: (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>,
     private readonly exec: (text: string) => Promise<void>,
     public ctx: TxContext,
   ) {}
@@ -68,9 +71,9 @@ export class Tx {
     return this.drizzle;
   }
 
-  /** Raw SQL with parameters; pass `name` on hot paths to reuse a prepared statement (server). */
-  query<T = Record<string, unknown>>(text: string, params: unknown[] = [], name?: string): Promise<T[]> {
-    return this.raw(text, params, name) as Promise<T[]>;
+  /** Raw SQL with $n parameters. On a server each distinct text becomes a prepared statement. */
+  query<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+    return this.raw(text, params) as Promise<T[]>;
   }
 
   /** Switch the acting org/user inside the transaction (after sign-in resolves the principal). */
@@ -85,12 +88,26 @@ export class Tx {
   }
 }
 
+export interface RunOptions {
+  isolation?: 'serializable';
+  /**
+   * One statement (literal SQL, no parameters: the caller validates every value it inlines) sent in
+   * the same round trip as BEGIN and the context; its rows land in `tx.prelude`.
+   */
+  prelude?: string;
+}
+
+/** BEGIN, the role and context, and an optional prelude statement: one round trip. */
+function openingBatch(ctx: TxContext, opts?: RunOptions): string {
+  return `BEGIN${opts?.isolation === 'serializable' ? ' ISOLATION LEVEL SERIALIZABLE' : ''}; ${contextSql(ctx)}${opts?.prelude ? `; ${opts.prelude}` : ''}`;
+}
+
 export type OwnerQuery = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
 
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   /** The one gate: runs `fn` in a transaction as the app role with `ctx` set. */
-  run<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>, opts?: { isolation?: 'serializable' }): Promise<T>;
+  run<T>(ctx: TxContext, fn: (tx: Tx) => Promise<T>, opts?: RunOptions): Promise<T>;
   /** Schema-owner access for migrations, start-up checks and the job queue's own schema. */
   ownerQuery<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /**
@@ -143,9 +160,10 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
     kind: 'pglite',
     run(ctx, fn, opts) {
       return mutex.run(async () => {
-        await client.exec(`BEGIN${opts?.isolation === 'serializable' ? ' ISOLATION LEVEL SERIALIZABLE' : ''}; ${contextSql(ctx)}`);
+        const opened = await client.exec(openingBatch(ctx, opts));
         try {
           const tx = new Tx(() => db, raw, exec, ctx);
+          if (opts?.prelude) tx.prelude = (opened.at(-1)?.rows ?? []) as Record<string, unknown>[];
           const result = await fn(tx);
           await client.exec('COMMIT');
           runAfterCommit(tx);
@@ -187,9 +205,27 @@ export async function assertSafeAppRole(q: { query: pg.Pool['query'] }, role: st
   }
 }
 
+const statementNames = new Map<string, string>();
+
+/**
+ * Every Tx.query statement is prepared once per connection under a name derived from its text, so
+ * the server parses and plans it once instead of on every execution.
+ */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `v_${createHash('sha1').update(text).digest('base64url')}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 export async function openPostgres(url: string, poolSize = 20): Promise<Database> {
   // timestamptz as Date, int8 as string by default; keep numeric types as strings (money is integer minor units).
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Hot statements are named (prepared once per connection). Generic plans skip re-planning them on
+  // every execution, which costs more than running them (measured: 0.9 ms planning vs 0.3 ms run for
+  // the principal lookup). A statement that needs a custom plan can SET LOCAL plan_cache_mode = auto.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: '-c plan_cache_mode=force_generic_plan' });
   pool.on('error', () => undefined); // idle client errors are surfaced on next use
   try {
     await assertSafeAppRole(pool);
@@ -203,11 +239,12 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Database
       const client = await pool.connect();
       let broken = false;
       try {
-        await client.query(`BEGIN${opts?.isolation === 'serializable' ? ' ISOLATION LEVEL SERIALIZABLE' : ''}; ${contextSql(ctx)}`);
-        const raw = async (text: string, params?: unknown[], name?: string) =>
-          (await client.query(name ? { name, text, values: params } : { text, values: params })).rows;
+        const opened = (await client.query(openingBatch(ctx, opts))) as unknown as pg.QueryResult[];
+        const raw = async (text: string, params?: unknown[]) =>
+          (await client.query({ name: statementName(text), text, values: params })).rows;
         const exec = async (text: string) => { await client.query(text); };
         const tx = new Tx(() => drizzlePg(client, { schema }) as unknown as Drizzle, raw, exec, ctx);
+        if (opts?.prelude) tx.prelude = opened.at(-1)?.rows ?? [];
         const result = await fn(tx);
         await client.query('COMMIT');
         runAfterCommit(tx);

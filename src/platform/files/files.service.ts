@@ -82,7 +82,7 @@ export async function createFile(db: Database, storage: FileStorage, origin: Aud
 /** A live (not deleted) file of the acting organization. */
 export async function findFile(tx: Tx, id: string): Promise<FileRow | undefined> {
   const rows = await tx.query<FileRow>(
-    `SELECT ${COLUMNS} FROM files WHERE id = $1 AND org_id = visage_current_org() AND deleted_at IS NULL`, [id], 'file_by_id');
+    `SELECT ${COLUMNS} FROM files WHERE id = $1 AND org_id = visage_current_org() AND deleted_at IS NULL`, [id]);
   return rows[0] && toRow(rows[0]);
 }
 
