@@ -7,13 +7,13 @@ import { createUser, getUser, login, userOrganizations } from './accounts.servic
 import { createSession, revokeSession } from './sessions.service.js';
 import { clearSessionCookie, origin, type Guard } from './guard.js';
 import { Email, orgSummaryDto, Password, SessionResponse, userDto } from './identity.dto.js';
-import { loadSignedIn, sessionReply } from './session-response.js';
+import { loadSignedIn, sessionReply, signInRateLimit } from './session-response.js';
 import { startEmailVerification } from './verification.service.js';
 
 /** Sign-in by password, self-service sign-up, sign-out. The contract other tools rely on. */
 export function authRoutes(app: ZApp, deps: Deps, guard: Guard) {
   const policy = () => ({ idleMinutes: deps.config.sessionIdleMinutes, absoluteHours: deps.config.sessionAbsoluteHours });
-  const authLimit = { rateLimit: { max: deps.config.authRateLimitPerMinute, timeWindow: '1 minute' } };
+  const authLimit = signInRateLimit(deps);
 
   app.post('/api/auth/login', {
     config: authLimit,

@@ -1,4 +1,5 @@
 import type { Tx } from '../../platform/db/client.js';
+import { SqlFilter } from '../../platform/db/filter.js';
 import type { Deps } from '../../platform/deps.js';
 import { newId, randomToken, sha256 } from '../../platform/crypto.js';
 import { AppError, errors } from '../../platform/http/problem.js';
@@ -34,16 +35,12 @@ export interface InvitationCursor { at: string; id: string }
 
 /** Newest first, keyset-paginated, optionally by (effective) status. */
 export async function listInvitations(tx: Tx, orgId: string, now: Date, f: { status?: InvitationStatus; limit: number; cursor: InvitationCursor | null }): Promise<InvitationRow[]> {
-  const params: unknown[] = [orgId, now];
-  const where: string[] = [];
-  if (f.status) { params.push(f.status); where.push(`inv.status = $${params.length}`); }
-  if (f.cursor) {
-    params.push(f.cursor.at, f.cursor.id);
-    where.push(`(inv.created_at, inv.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-  }
-  params.push(f.limit + 1);
+  const q = new SqlFilter();
+  q.param(orgId); // $1 and $2 of INVITATION_SELECT
+  q.param(now);
+  q.when('inv.status = ?', f.status).before(['inv.created_at', 'inv.id'], f.cursor);
   return tx.query<InvitationRow>(
-    `${INVITATION_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY inv.created_at DESC, inv.id DESC LIMIT $${params.length}`, params);
+    `${INVITATION_SELECT} WHERE ${q.where} ORDER BY inv.created_at DESC, inv.id DESC LIMIT ${q.param(f.limit + 1)}`, q.params);
 }
 
 export interface NewInvitation { email: string; role: string; title?: string | null }

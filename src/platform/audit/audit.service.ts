@@ -1,5 +1,6 @@
 import type { Tx } from '../db/client.js';
 import { newId } from '../crypto.js';
+import { SqlFilter } from '../db/filter.js';
 
 export type AuditAction =
   | 'create' | 'read' | 'update' | 'delete' | 'export' | 'list'
@@ -50,25 +51,15 @@ export interface AuditRow {
 
 /** The acting organization's events, newest first, keyset-paginated. */
 export async function listAudit(tx: Tx, f: AuditFilter): Promise<AuditRow[]> {
-  const where: string[] = ['a.org_id = visage_current_org()'];
-  const params: unknown[] = [];
-  const add = (clause: string, value: unknown) => { params.push(value); where.push(clause.replace('?', `$${params.length}`)); };
-  if (f.entityType) add('a.entity_type = ?', f.entityType);
-  if (f.entityId) add('a.entity_id = ?', f.entityId);
-  if (f.action) add('a.action = ?', f.action);
-  if (f.actorUserId) add('a.actor_user_id = ?', f.actorUserId);
-  if (f.outcome) add('a.outcome = ?', f.outcome);
-  if (f.from) add('a.occurred_at >= ?', f.from);
-  if (f.to) add('a.occurred_at < ?', f.to);
-  if (f.cursor) {
-    params.push(f.cursor.at, f.cursor.id);
-    where.push(`(a.occurred_at, a.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-  }
-  params.push(f.limit + 1);
+  const q = new SqlFilter('a.org_id = visage_current_org()')
+    .when('a.entity_type = ?', f.entityType).when('a.entity_id = ?', f.entityId).when('a.action = ?', f.action)
+    .when('a.actor_user_id = ?', f.actorUserId).when('a.outcome = ?', f.outcome)
+    .when('a.occurred_at >= ?', f.from).when('a.occurred_at < ?', f.to)
+    .before(['a.occurred_at', 'a.id'], f.cursor);
   return tx.query<AuditRow>(
     `SELECT a.id, a.occurred_at, a.org_id, a.actor_user_id, a.actor_type, u.full_name AS actor_name, a.action,
             a.entity_type, a.entity_id, a.outcome, a.request_id, a.ip, a.details
        FROM audit_events a LEFT JOIN users u ON u.id = a.actor_user_id
-      WHERE ${where.join(' AND ')}
-      ORDER BY a.occurred_at DESC, a.id DESC LIMIT $${params.length}`, params);
+      WHERE ${q.where}
+      ORDER BY a.occurred_at DESC, a.id DESC LIMIT ${q.param(f.limit + 1)}`, q.params);
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Database, Tx } from '../db/client.js';
+import { SqlFilter } from '../db/filter.js';
 import { newId, sha256 } from '../crypto.js';
 import { audit, type AuditOrigin } from '../audit/audit.service.js';
 import { cleanImage, detectAllowedType, isImage, type FileKind } from './file-types.js';
@@ -93,20 +94,11 @@ export interface FileFilter {
 
 /** Live files of the acting organization, newest first, keyset-paginated (limit + 1 rows). */
 export async function listFiles(tx: Tx, f: FileFilter): Promise<FileRow[]> {
-  const where = ['org_id = visage_current_org()', 'deleted_at IS NULL'];
-  const params: unknown[] = [];
-  const add = (clause: string, value: unknown) => { params.push(value); where.push(clause.replace('?', `$${params.length}`)); };
-  if (f.entityType) add('entity_type = ?', f.entityType);
-  if (f.entityId) add('entity_id = ?', f.entityId);
-  if (f.kind) add('kind = ?', f.kind);
-  if (f.excludeKind) add('kind <> ?', f.excludeKind);
-  if (f.cursor) {
-    params.push(f.cursor.at, f.cursor.id);
-    where.push(`(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-  }
-  params.push(f.limit + 1);
+  const q = new SqlFilter('org_id = visage_current_org()', 'deleted_at IS NULL')
+    .when('entity_type = ?', f.entityType).when('entity_id = ?', f.entityId).when('kind = ?', f.kind).when('kind <> ?', f.excludeKind)
+    .before(['created_at', 'id'], f.cursor);
   const rows = await tx.query<FileRow>(
-    `SELECT ${COLUMNS} FROM files WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`, params);
+    `SELECT ${COLUMNS} FROM files WHERE ${q.where} ORDER BY created_at DESC, id DESC LIMIT ${q.param(f.limit + 1)}`, q.params);
   return rows.map(toRow);
 }
 

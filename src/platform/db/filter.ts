@@ -1,0 +1,36 @@
+/**
+ * Builds the WHERE clause and parameters of a filtered, keyset-paginated list:
+ *   const f = new SqlFilter('org_id = visage_current_org()');
+ *   f.when('kind = ?', q.kind).before(['created_at', 'id'], cursor);
+ *   tx.query(`SELECT ... WHERE ${f.where} ORDER BY created_at DESC, id DESC LIMIT ${f.param(limit + 1)}`, f.params);
+ */
+export class SqlFilter {
+  readonly params: unknown[] = [];
+  private readonly clauses: string[];
+
+  constructor(...fixed: string[]) {
+    this.clauses = [...fixed];
+  }
+
+  /** Adds a placeholder for `value` and returns it ($n). */
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  /** Adds `clause` (with one `?` for the value) when the value is given. */
+  when(clause: string, value: unknown): this {
+    if (value !== undefined && value !== null && value !== '') this.clauses.push(clause.replace('?', this.param(value)));
+    return this;
+  }
+
+  /** Keyset condition for a descending (time, id) order: rows strictly after the cursor. */
+  before(columns: [string, string], cursor: { at: string; id: string } | null | undefined): this {
+    if (cursor) this.clauses.push(`(${columns[0]}, ${columns[1]}) < (${this.param(cursor.at)}::timestamptz, ${this.param(cursor.id)}::uuid)`);
+    return this;
+  }
+
+  get where(): string {
+    return this.clauses.length ? this.clauses.join(' AND ') : 'true';
+  }
+}
