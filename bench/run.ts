@@ -10,8 +10,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, rounds: { type: 'string', default: '3' }, only: { type: 'string' } } });
 const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
 const connections = Number(values.connections);
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -41,20 +42,33 @@ async function signIn(base: string) {
   return { token: s.token as string, userId: s.user.id as string, orgId: org.id as string };
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * Runs full stack and baseline alternately `rounds` times (this machine's neighbours make single
+ * runs vary by several percent) and reports every run and the median ratio.
+ */
 async function suite(kind: 'postgres' | 'pglite', env: Record<string, string>) {
-  console.log(`\n## ${kind}: ${connections} connections, ${seconds} s per run`);
-  const visage = await start('visage.ts', { ...env, PORT: '3101' });
-  const who = await signIn('http://127.0.0.1:3101');
-  const auth = { authorization: `Bearer ${who.token}` };
-  const me = await load(`${kind} full stack GET /api/me`, 'http://127.0.0.1:3101/api/me', auth);
-  const byId = await load(`${kind} full stack GET /api/organizations/:id`, `http://127.0.0.1:3101/api/organizations/${who.orgId}`, auth);
-  await stop(visage);
-  const baseline = await start('baseline.ts', { ...env, PORT: '3102' });
-  const base = await load(`${kind} baseline (fastify + ${kind === 'postgres' ? 'pg' : 'PGlite'}, same SQL)`, `http://127.0.0.1:3102/org/${who.orgId}`, { 'x-user-id': who.userId });
-  await stop(baseline);
-  const ratio = byId.rps / base.rps;
-  console.log(`ratio full stack / baseline (GET by id): ${(ratio * 100).toFixed(1)}%   (/api/me: ${((me.rps / base.rps) * 100).toFixed(1)}%)`);
-  return { kind, me, byId, baseline: base, ratio_by_id: ratio, ratio_me: me.rps / base.rps };
+  console.log(`\n## ${kind}: ${connections} connections, ${seconds} s per run, ${rounds} rounds`);
+  const runs: { me: Figures; byId: Figures; baseline: Figures }[] = [];
+  let who: Awaited<ReturnType<typeof signIn>> | null = null;
+  for (let round = 0; round < rounds; round++) {
+    const visage = await start('visage.ts', { ...env, PORT: '3101' });
+    who ??= await signIn('http://127.0.0.1:3101');
+    const auth = { authorization: `Bearer ${who.token}` };
+    const me = await load(`${kind} full stack GET /api/me`, 'http://127.0.0.1:3101/api/me', auth);
+    const byId = await load(`${kind} full stack GET /api/organizations/:id`, `http://127.0.0.1:3101/api/organizations/${who.orgId}`, auth);
+    await stop(visage);
+    const baseline = await start('baseline.ts', { ...env, PORT: '3102' });
+    const base = await load(`${kind} baseline (fastify + ${kind === 'postgres' ? 'pg' : 'PGlite'}, same SQL)`, `http://127.0.0.1:3102/org/${who.orgId}`, { 'x-user-id': who.userId });
+    await stop(baseline);
+    runs.push({ me, byId, baseline: base });
+  }
+  const ratioById = median(runs.map((r) => r.byId.rps / r.baseline.rps));
+  const ratioMe = median(runs.map((r) => r.me.rps / r.baseline.rps));
+  const p99ById = median(runs.map((r) => r.byId.p99));
+  console.log(`median ratio full stack / baseline: GET by id ${(ratioById * 100).toFixed(1)}%, /api/me ${(ratioMe * 100).toFixed(1)}%; median p99 GET by id ${p99ById} ms`);
+  return { kind, runs, median_ratio_by_id: ratioById, median_ratio_me: ratioMe, median_p99_by_id_ms: p99ById };
 }
 
 async function prepareServerDb(): Promise<string> {
@@ -78,7 +92,7 @@ if (values.only !== 'postgres') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-bench-'));
   results.push(await suite('pglite', { DATA_DIR: dir, PGLITE_DIR: path.join(dir, 'pgdata'), DATABASE_URL: '' }));
 }
-const out = { benchmark: 'platform', date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, connections, seconds, results };
+const out = { benchmark: 'platform', date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, connections, seconds, rounds, results };
 fs.mkdirSync(path.join(here, 'results'), { recursive: true });
 const file = path.join(here, 'results', `platform-${out.date.slice(0, 10)}.json`);
 fs.writeFileSync(file, JSON.stringify(out, null, 2));

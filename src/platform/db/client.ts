@@ -55,6 +55,8 @@ export class Tx {
   readonly afterCommit: (() => void | Promise<void>)[] = [];
   /** Rows of `RunOptions.prelude`, the statement sent with the opening batch. */
   prelude: Record<string, unknown>[] = [];
+  /** Literal statements sent in the same round trip as COMMIT, each with the context it was deferred in. */
+  readonly deferred: { ctx: TxContext; statement: string }[] = [];
 
   private drizzle: Drizzle | null = null;
 
@@ -82,6 +84,15 @@ export class Tx {
     this.ctx = ctx;
   }
 
+  /**
+   * Runs a statement as part of the COMMIT round trip: still inside this transaction (it commits
+   * with the work or not at all), one network round trip cheaper. Values must be inlined with
+   * `literal()`; the statement must not be needed by anything later in the transaction.
+   */
+  deferToCommit(statement: string): void {
+    this.deferred.push({ ctx: this.ctx, statement });
+  }
+
   /** Records a context that a statement of the caller already applied with set_config(). */
   contextApplied(ctx: TxContext): void {
     this.ctx = ctx;
@@ -95,6 +106,24 @@ export interface RunOptions {
    * the same round trip as BEGIN and the context; its rows land in `tx.prelude`.
    */
   prelude?: string;
+}
+
+/** A value as an SQL literal (NULL, or a safely quoted string), for deferToCommit statements. */
+export function literal(value: string | null): string {
+  return value === null ? 'NULL' : pg.escapeLiteral(value);
+}
+
+/** The deferred statements, each under the context it was deferred in, and COMMIT: one round trip. */
+function commitBatch(tx: Tx): string {
+  const parts: string[] = [];
+  let ctx = tx.ctx;
+  for (const d of tx.deferred) {
+    if (d.ctx !== ctx) parts.push(contextSql(d.ctx));
+    ctx = d.ctx;
+    parts.push(d.statement);
+  }
+  parts.push('COMMIT');
+  return parts.join('; ');
 }
 
 /** BEGIN, the role and context, and an optional prelude statement: one round trip. */
@@ -165,7 +194,7 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
           const tx = new Tx(() => db, raw, exec, ctx);
           if (opts?.prelude) tx.prelude = (opened.at(-1)?.rows ?? []) as Record<string, unknown>[];
           const result = await fn(tx);
-          await client.exec('COMMIT');
+          await client.exec(commitBatch(tx));
           runAfterCommit(tx);
           return result;
         } catch (err) {
@@ -246,7 +275,7 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Database
         const tx = new Tx(() => drizzlePg(client, { schema }) as unknown as Drizzle, raw, exec, ctx);
         if (opts?.prelude) tx.prelude = opened.at(-1)?.rows ?? [];
         const result = await fn(tx);
-        await client.query('COMMIT');
+        await client.query(commitBatch(tx));
         runAfterCommit(tx);
         return result;
       } catch (err) {
