@@ -22,6 +22,8 @@ export const organizations = pgTable('organizations', {
   email: text('email'),
   phone: text('phone'),
   status: text('status', { enum: ['active', 'inactive', 'suspended'] }).notNull().default('active'),
+  /** A session of a treatment that requires consent, without the current signed one: refused (strict) or flagged. */
+  consentPolicy: text('consent_policy', { enum: ['flag', 'strict'] }).notNull().default('flag'),
   createdBy: uuid('created_by'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
