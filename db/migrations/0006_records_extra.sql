@@ -1,0 +1,1 @@
+-- Reserved for additions to the clinic chart schema (issue 3); intentionally empty until needed.
