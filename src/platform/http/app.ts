@@ -38,6 +38,13 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     bodyLimit: 1024 * 1024,
     trustProxy: process.env.TRUST_PROXY === 'true',
     ajv: { customOptions: { removeAdditional: false } },
+    // Errors raised by the router before any hook (a malformed URL, an over-long path parameter)
+    // are answered in the same problem+json shape as every other error.
+    frameworkErrors: (err, req, reply) => {
+      const status = (err as { statusCode?: number }).statusCode ?? 400;
+      const code = (err as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path_parameter_too_long' : 'bad_url';
+      return sendProblem(req, reply, status, code, status === 414 ? 'A path parameter is too long.' : 'The URL is malformed.');
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
