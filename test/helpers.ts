@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../src/platform/config.js';
 import { openPglite, openPostgres, type Database } from '../src/platform/db/client.js';
 import { syncCatalog } from '../src/modules/identity/index.js';
 import { createVisage, type Visage } from '../src/server.js';
+import { FieldCipher } from '../src/platform/crypto/fields.js';
 import type { MailMessage } from '../src/platform/mail/mail.js';
 
 export const dbKind = process.env.VISAGE_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
@@ -55,7 +56,7 @@ export async function testVisage(opts: { config?: Partial<Config>; listen?: bool
   Object.defineProperty(clock, 'now', { get: now });
   const config = loadConfig({ dataDir: '/nonexistent', databaseUrl: undefined, ...opts.config });
   const visage = await createVisage({
-    config, db, logger: false, web: false, now,
+    config, db, logger: false, web: false, now, fields: FieldCipher.random(),
     mailer: { outbox: mail, async send(m) { mail.push(m); } },
     jobsSchema: `pgboss_${process.pid}_${++seq}`, // on the shared server database, each instance works only its own jobs
   });
