@@ -125,7 +125,7 @@ describe('web app in Chromium', () => {
     await expect(practitioner.textContent()).resolves.toContain('practitioner');
     await shot('members');
 
-    await page.getByTestId('nav-patients').click();
+    await page.getByTestId('nav-calendar').click();
     await page.getByTestId('not-available').waitFor();
   });
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './platform/config.js';
 import { createVisage, openAndMigrate } from './server.js';
-import { seedDemo } from './modules/demo/demo.seed.js';
+import { seedDemo } from './modules/demo/index.js';
 import { createUser } from './modules/identity/index.js';
 
 const USAGE = `Usage: visage <command> [options]

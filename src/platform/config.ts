@@ -28,6 +28,11 @@ export interface Config {
   secureCookies: boolean;
   /** OpenID Connect providers offered for sign-in (OIDC_PROVIDERS). */
   oidcProviders: OidcProviderConfig[];
+  /**
+   * Reminder messages by SMS, WhatsApp and LINE: JSON POSTed to an HTTP gateway, one endpoint per
+   * channel (VISAGE_SMS_WEBHOOK_URL ...) or one for all (VISAGE_MESSAGING_WEBHOOK_URL).
+   */
+  messaging: { webhookUrl?: string; sms?: string; whatsapp?: string; line?: string; token?: string };
 }
 
 export interface OidcProviderConfig { name: string; displayName: string; issuer: string; clientId: string; clientSecret: string }
@@ -92,6 +97,11 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true'
       : publicUrl.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1)(:|\/|$)/.test(publicUrl),
     oidcProviders: oidcProviders(env.OIDC_PROVIDERS),
+    messaging: {
+      webhookUrl: env.VISAGE_MESSAGING_WEBHOOK_URL || undefined, sms: env.VISAGE_SMS_WEBHOOK_URL || undefined,
+      whatsapp: env.VISAGE_WHATSAPP_WEBHOOK_URL || undefined, line: env.VISAGE_LINE_WEBHOOK_URL || undefined,
+      token: env.VISAGE_MESSAGING_WEBHOOK_TOKEN || undefined,
+    },
   };
   return { ...config, ...overrides };
 }

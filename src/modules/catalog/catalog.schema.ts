@@ -72,4 +72,5 @@ export const consentTemplates = pgTable('consent_templates', {
   uniqueIndex('consent_templates_version_key').on(t.orgId, t.treatmentId, t.version),
   uniqueIndex('consent_templates_current_key').on(t.orgId, t.treatmentId).where(sql`${t.isCurrent}`),
   index('consent_templates_treatment_idx').on(t.orgId, t.treatmentId),
+  check('consent_templates_version_check', sql`${t.version} >= 1`),
 ]);

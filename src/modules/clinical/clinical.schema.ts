@@ -21,6 +21,7 @@ export const visits = pgTable('visits', {
   unique('visits_org_id_key').on(t.orgId, t.id),
   foreignKey({ columns: [t.orgId, t.patientId], foreignColumns: [patients.orgId, patients.id], name: 'visits_patient_fk' }),
   index('visits_patient_idx').on(t.orgId, t.patientId, t.visitDate),
+  check('visits_type_check', sql`${t.visitType} IN ('consultation', 'treatment', 'follow_up')`), // 0007
 ]);
 
 /**
@@ -66,6 +67,12 @@ export const treatmentSessions = pgTable('treatment_sessions', {
   index('treatment_sessions_patient_idx').on(t.orgId, t.patientId, t.performedAt),
   check('treatment_sessions_dosage_check', sql`${t.dosageValue} IS NULL OR ${t.dosageValue} >= 0`),
   check('treatment_sessions_price_check', sql`${t.priceMinor} IS NULL OR ${t.priceMinor} >= 0`),
+  // 0007_clinical_extra.sql
+  check('treatment_sessions_status_check', sql`${t.status} IN ('draft', 'signed')`),
+  check('treatment_sessions_signed_check', sql`${t.status} <> 'signed' OR ${t.signedAt} IS NOT NULL`),
+  check('treatment_sessions_session_no_check', sql`${t.sessionNo} >= 1`),
+  check('treatment_sessions_currency_check', sql`${t.currency} IS NULL OR ${t.currency} ~ '^[A-Z]{3}$'`),
+  index('treatment_sessions_pmu_lot_idx').on(t.orgId, sql`lower(${t.pmu}->>'lot_number')`).where(sql`${t.pmu} ? 'lot_number'`),
 ]);
 
 /** Earlier versions of a signed session: who changed what, when and why. */
@@ -82,6 +89,7 @@ export const sessionAmendments = pgTable('session_amendments', {
 }, (t) => [
   foreignKey({ columns: [t.orgId, t.sessionId], foreignColumns: [treatmentSessions.orgId, treatmentSessions.id], name: 'session_amendments_session_fk' }),
   uniqueIndex('session_amendments_version_key').on(t.orgId, t.sessionId, t.version),
+  check('session_amendments_version_check', sql`${t.version} >= 2`), // 0007
 ]);
 
 /** Seed 000 TREATMENT_DRUG_USAGE: what a session used, from which lot. */

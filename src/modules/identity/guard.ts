@@ -72,6 +72,27 @@ export function makeGuard(deps: Deps) {
 
 export type Guard = ReturnType<typeof makeGuard>;
 
+/**
+ * Whether the caller of a request that failed validation lacks `permission`: such a caller is
+ * answered 403, as a valid request would be, rather than being told how to shape the request.
+ * Resolves the principal in a transaction of its own (only on this error path).
+ */
+export async function callerLacks(deps: Deps, req: FastifyRequest, permission: Permission): Promise<boolean> {
+  let token: string | null;
+  try { token = tokenOf(req); } catch { return false; }
+  if (!token) return false;
+  const orgHeader = req.headers['x-org-id'];
+  const requestedOrg = typeof orgHeader === 'string' && UUID_RE.test(orgHeader) ? orgHeader : null;
+  try {
+    const prelude = principalStatement(token, requestedOrg, deps.now(), {
+      idleMinutes: deps.config.sessionIdleMinutes, absoluteHours: deps.config.sessionAbsoluteHours,
+    });
+    return await deps.db.run({ scope: 'auth' }, async (tx) => !(await principalFrom(tx, tx.prelude, requestedOrg)).permissions.has(permission), { prelude });
+  } catch {
+    return false; // not signed in or no membership: the usual answers apply
+  }
+}
+
 export function setSessionCookie(reply: FastifyReply, deps: Deps, token: string, expiresAt: Date): void {
   reply.setCookie(SESSION_COOKIE, token, {
     httpOnly: true, secure: deps.config.secureCookies, sameSite: 'lax', path: '/', expires: expiresAt,

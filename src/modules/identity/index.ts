@@ -14,7 +14,7 @@ import { passwordResetRoutes } from './password-reset.routes.js';
 import { magicLinkRoutes } from './magic-link.routes.js';
 import { oidcRoutes } from './oidc.routes.js';
 
-export { makeGuard, origin, type Guard, type GuardOptions } from './guard.js';
+export { callerLacks, makeGuard, origin, type Guard, type GuardOptions } from './guard.js';
 export type { Principal } from './sessions.service.js';
 export { PERMISSIONS, BUILTIN_ROLES, MEDICAL_PERMISSIONS, type Permission } from './permissions.js';
 export { syncCatalog } from './catalog.js';

@@ -21,9 +21,11 @@ const OrgPatch = z.object({
   city: z.string().max(100).nullish(),
   email: z.string().email().max(254).nullish(),
   phone: z.string().max(40).nullish(),
+  consent_policy: z.enum(['flag', 'strict']).optional()
+    .describe('A session of a treatment that requires consent, without a signed consent of the current version: flag (recorded as a compliance exception, default) or strict (refused)'),
 });
 
-const OrgInput = OrgPatch.extend({
+const OrgInput = OrgPatch.omit({ consent_policy: true }).extend({
   name: z.string().trim().min(1).max(200),
   type: z.enum(ORG_TYPES).default('clinic'),
   timezone: Timezone.default('UTC'),
@@ -34,7 +36,7 @@ const OrgInput = OrgPatch.extend({
 const OrgDto = z.object({
   id: z.string(), name: z.string(), slug: z.string(), type: z.string(), timezone: z.string(), currency: z.string(), locale: z.string(),
   country: z.string().nullable(), city: z.string().nullable(), email: z.string().nullable(), phone: z.string().nullable(),
-  status: z.string(), created_at: z.string(), updated_at: z.string(),
+  status: z.string(), consent_policy: z.enum(['flag', 'strict']), created_at: z.string(), updated_at: z.string(),
 });
 const orgDto = (o: OrgRow): z.infer<typeof OrgDto> => ({ ...o, created_at: iso(o.created_at)!, updated_at: iso(o.updated_at)! });
 

@@ -5,9 +5,10 @@ import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
 
 export interface OrgRow {
   id: string; name: string; slug: string; type: string; timezone: string; currency: string; locale: string;
-  country: string | null; city: string | null; email: string | null; phone: string | null; status: string; created_at: Date; updated_at: Date;
+  country: string | null; city: string | null; email: string | null; phone: string | null; status: string; consent_policy: 'flag' | 'strict';
+  created_at: Date; updated_at: Date;
 }
-const ORG_COLUMNS = 'id, name, slug, type, timezone, currency, locale, country, city, email, phone, status, created_at, updated_at';
+const ORG_COLUMNS = 'id, name, slug, type, timezone, currency, locale, country, city, email, phone, status, consent_policy, created_at, updated_at';
 
 export interface NewOrg { name: string; type: string; timezone?: string; currency?: string; locale?: string; country?: string | null; city?: string | null; email?: string | null; phone?: string | null }
 
@@ -58,9 +59,12 @@ export async function getOrganization(tx: Tx, id: string): Promise<OrgRow | unde
   return (await tx.query<OrgRow>(`SELECT ${ORG_COLUMNS} FROM organizations WHERE id = $1 AND deleted_at IS NULL`, [id]))[0];
 }
 
-export async function updateOrganization(tx: Tx, origin: AuditOrigin, id: string, patch: Partial<NewOrg>): Promise<OrgRow> {
+export async function updateOrganization(tx: Tx, origin: AuditOrigin, id: string, patch: Partial<NewOrg> & { consent_policy?: 'flag' | 'strict' }): Promise<OrgRow> {
   if (id !== tx.ctx.orgId) throw errors.notFound('organization');
-  const map: Record<string, string> = { name: 'name', type: 'type', timezone: 'timezone', currency: 'currency', locale: 'locale', country: 'country', city: 'city', email: 'email', phone: 'phone' };
+  const map: Record<string, string> = {
+    name: 'name', type: 'type', timezone: 'timezone', currency: 'currency', locale: 'locale', country: 'country', city: 'city', email: 'email', phone: 'phone',
+    consent_policy: 'consent_policy',
+  };
   const sets: string[] = [];
   const params: unknown[] = [id];
   for (const [k, col] of Object.entries(map)) {

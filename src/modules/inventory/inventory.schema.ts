@@ -22,6 +22,7 @@ export const products = pgTable('products', {
 }, (t) => [
   unique('products_org_id_key').on(t.orgId, t.id),
   uniqueIndex('products_org_code_key').on(t.orgId, sql`lower(${t.code})`).where(sql`${t.deletedAt} IS NULL`),
+  check('products_type_check', sql`${t.productType} IN ('Botox', 'HA', 'PRP', 'Pigment', 'Anesthetic', 'Skincare', 'Other')`), // 0007
 ]);
 
 /** A lot of a product: number, expiry, quantity on hand (never negative). */
@@ -47,6 +48,7 @@ export const lots = pgTable('lots', {
   index('lots_expiry_idx').on(t.orgId, t.expiryDate),
   check('lots_on_hand_check', sql`${t.quantityOnHand} >= 0`),
   check('lots_received_check', sql`${t.quantityReceived} > 0`),
+  check('lots_status_check', sql`${t.status} IN ('active', 'quarantined', 'recalled', 'disposed')`), // 0007
 ]);
 
 /** Every change of a lot's quantity, signed (+ receive, - use/waste). */
@@ -63,4 +65,7 @@ export const stockMovements = pgTable('stock_movements', {
 }, (t) => [
   foreignKey({ columns: [t.orgId, t.lotId], foreignColumns: [lots.orgId, lots.id], name: 'stock_movements_lot_fk' }),
   index('stock_movements_lot_idx').on(t.orgId, t.lotId, t.createdAt),
+  // 0007_clinical_extra.sql
+  check('stock_movements_kind_check', sql`${t.kind} IN ('receive', 'use', 'adjust', 'waste', 'return')`),
+  check('stock_movements_quantity_check', sql`${t.quantity} <> 0`),
 ]);

@@ -27,6 +27,8 @@ export const patients = pgTable('patients', {
   gender: text('gender', { enum: ['female', 'male', 'other', 'unknown'] }),
   dateOfBirth: date('date_of_birth'),
   phone: text('phone'),
+  /** The phone's digits only (generated), for duplicate detection. */
+  phoneDigits: text('phone_digits').generatedAlwaysAs(sql`nullif(regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g'), '')`),
   email: text('email'),
   skinType: text('skin_type', { enum: SKIN_TYPES }),
   medicalHistoryEnc: text('medical_history_enc'),
@@ -45,6 +47,8 @@ export const patients = pgTable('patients', {
   index('patients_org_name_idx').on(t.orgId, sql`lower(${t.fullName})`),
   index('patients_org_phone_idx').on(t.orgId, t.phone),
   index('patients_org_email_idx').on(t.orgId, sql`lower(${t.email})`),
+  index('patients_org_phone_digits_idx').on(t.orgId, t.phoneDigits).where(sql`${t.deletedAt} IS NULL`),
+  index('patients_org_live_name_idx').on(t.orgId, sql`lower(${t.fullName})`, t.id).where(sql`${t.deletedAt} IS NULL`),
   check('patients_skin_type_check', sql`${t.skinType} IS NULL OR ${t.skinType} IN ('I','II','III','IV','V','VI')`),
 ]);
 
@@ -83,6 +87,7 @@ export const skinAnalyses = pgTable('skin_analyses', {
   unique('skin_analyses_org_id_key').on(t.orgId, t.id),
   foreignKey({ columns: [t.orgId, t.patientId], foreignColumns: [patients.orgId, patients.id], name: 'skin_analyses_patient_fk' }),
   index('skin_analyses_patient_idx').on(t.orgId, t.patientId, t.analyzedAt),
+  check('skin_analyses_skin_type_check', sql`${t.skinType} IS NULL OR ${t.skinType} IN ('I','II','III','IV','V','VI')`),
 ]);
 
 /** A signed consent: typed name + drawn signature, time and IP; the rendered document is a stored file. */
@@ -100,10 +105,14 @@ export const consents = pgTable('consents', {
   signedAt: timestamp('signed_at', { withTimezone: true }).notNull(),
   signedIp: text('signed_ip'),
   withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+  withdrawnBy: uuid('withdrawn_by'),
+  withdrawalReason: text('withdrawal_reason'),
   createdBy: uuid('created_by'),
   createdAt: createdAt(),
 }, (t) => [
   unique('consents_org_id_key').on(t.orgId, t.id),
+  check('consents_signed_name_check', sql`length(btrim(${t.signedName})) > 0`),
+  check('consents_withdrawn_check', sql`${t.withdrawnAt} IS NOT NULL OR ${t.withdrawalReason} IS NULL`),
   foreignKey({ columns: [t.orgId, t.patientId], foreignColumns: [patients.orgId, patients.id], name: 'consents_patient_fk' }),
   index('consents_patient_idx').on(t.orgId, t.patientId, t.treatmentId),
 ]);
@@ -151,6 +160,8 @@ export const photos = pgTable('photos', {
   foreignKey({ columns: [t.orgId, t.patientId], foreignColumns: [patients.orgId, patients.id], name: 'photos_patient_fk' }),
   index('photos_patient_idx').on(t.orgId, t.patientId, t.capturedAt),
   index('photos_session_idx').on(t.orgId, t.sessionId),
+  index('photos_marketing_idx').on(t.orgId, t.capturedAt, t.id).where(sql`${t.marketingConsent} AND ${t.deletedAt} IS NULL`),
+  check('photos_marketing_consent_check', sql`NOT ${t.marketingConsent} OR ${t.marketingConsentAt} IS NOT NULL`),
 ]);
 
 /** Flagged exceptions a person must resolve (e.g. a session without the current signed consent). */
@@ -168,4 +179,7 @@ export const complianceExceptions = pgTable('compliance_exceptions', {
 }, (t) => [
   unique('compliance_exceptions_org_id_key').on(t.orgId, t.id),
   index('compliance_exceptions_open_idx').on(t.orgId, t.createdAt).where(sql`${t.resolvedAt} IS NULL`),
+  uniqueIndex('compliance_exceptions_session_kind_key').on(t.orgId, t.sessionId, t.kind).where(sql`${t.sessionId} IS NOT NULL`),
+  index('compliance_exceptions_patient_idx').on(t.orgId, t.patientId, t.createdAt),
+  check('compliance_exceptions_resolution_check', sql`(${t.resolvedAt} IS NULL) = (${t.resolution} IS NULL)`),
 ]);

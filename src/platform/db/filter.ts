@@ -20,7 +20,14 @@ export class SqlFilter {
 
   /** Adds `clause` (with one `?` for the value) when the value is given. */
   when(clause: string, value: unknown): this {
+    if (!clause.includes('?')) throw new Error(`SqlFilter.when needs a ? placeholder: ${clause}`);
     if (value !== undefined && value !== null && value !== '') this.clauses.push(clause.replace('?', this.param(value)));
+    return this;
+  }
+
+  /** Adds a clause without a value when `condition` holds (e.g. 'deleted_at IS NULL'). */
+  also(condition: boolean, clause: string): this {
+    if (condition) this.clauses.push(clause);
     return this;
   }
 

@@ -10,3 +10,4 @@ export * from '../../modules/records/records.schema.js';
 export * from '../../modules/clinical/clinical.schema.js';
 export * from '../../modules/inventory/inventory.schema.js';
 export * from '../../modules/care/care.schema.js';
+export * from '../../modules/insight/insight.schema.js';

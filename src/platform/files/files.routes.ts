@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import multipart, { type MultipartValue } from '@fastify/multipart';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -106,6 +106,37 @@ async function receive(req: FastifyRequest, stagingDir: string, maxBytes: number
   return { fields, file: { path: part.filepath, filename: part.filename } };
 }
 
+/**
+ * Sends a stored file's bytes, checked against the SHA-256 recorded at upload before anything is
+ * sent and again while streaming; the download is audited. Routes of other modules that serve a
+ * file they found (a consent document, a photo) answer through this too, after their own guard.
+ */
+export async function sendVerifiedFile(deps: Deps, req: FastifyRequest, reply: FastifyReply, file: FileRow, actor: Actor, inline = false): Promise<FastifyReply> {
+  const storage = deps.storage;
+  if (!storage) throw new Error('sendVerifiedFile needs deps.storage');
+  // Checked before anything is sent, outside the transaction (reading storage can be slow).
+  const state = await checkStored(storage, file);
+  await deps.db.run({ scope: 'tenant', ...actor }, (tx) => audit(tx, origin(req), {
+    action: 'download', entityType: 'file', entityId: file.id, outcome: state === 'intact' ? 'success' : 'failure',
+    details: state === 'intact' ? { kind: file.kind } : { kind: file.kind, reason: state },
+  }));
+  if (state !== 'intact') {
+    throw new AppError(500, 'file_integrity_failed', 'The stored file failed its integrity check and was not sent. The incident has been recorded.');
+  }
+  // Verified again while streaming: bytes changed since the check abort the response.
+  const body = pipeline(await storage.get(file.storage_key), verifying({ sha256: file.sha256, sizeBytes: file.size_bytes }), (err) => {
+    if (err instanceof IntegrityError) req.log.error({ fileId: file.id }, 'stored file changed during its download; response aborted');
+  });
+  return reply
+    .header('content-type', file.content_type)
+    .header('content-length', file.size_bytes)
+    .header('content-disposition', contentDisposition(file.original_name, inline && isImage(file.content_type)))
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'private, no-store')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .send(body);
+}
+
 export function fileRoutes(app: ZApp, deps: Deps, guard: Guard): void {
   const storage: FileStorage | undefined = deps.storage;
   if (!storage) throw new Error('fileRoutes needs deps.storage');
@@ -198,27 +229,7 @@ export function fileRoutes(app: ZApp, deps: Deps, guard: Guard): void {
     },
   }, async (req, reply) => {
     const { file, actor } = await withFile(req, req.params.id, 'read', async (_tx, f, p) => ({ file: f, actor: tenantOf(p) }));
-    // Checked before anything is sent, outside the transaction (reading storage can be slow).
-    const state = await checkStored(storage, file);
-    await deps.db.run({ scope: 'tenant', ...actor }, (tx) => audit(tx, origin(req), {
-      action: 'download', entityType: 'file', entityId: file.id, outcome: state === 'intact' ? 'success' : 'failure',
-      details: state === 'intact' ? { kind: file.kind } : { kind: file.kind, reason: state },
-    }));
-    if (state !== 'intact') {
-      throw new AppError(500, 'file_integrity_failed', 'The stored file failed its integrity check and was not sent. The incident has been recorded.');
-    }
-    // Verified again while streaming: bytes changed since the check abort the response.
-    const body = pipeline(await storage.get(file.storage_key), verifying({ sha256: file.sha256, sizeBytes: file.size_bytes }), (err) => {
-      if (err instanceof IntegrityError) req.log.error({ fileId: file.id }, 'stored file changed during its download; response aborted');
-    });
-    return reply
-      .header('content-type', file.content_type)
-      .header('content-length', file.size_bytes)
-      .header('content-disposition', contentDisposition(file.original_name, req.query.inline === '1' && isImage(file.content_type)))
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'private, no-store')
-      .header('content-security-policy', "default-src 'none'; sandbox")
-      .send(body);
+    return sendVerifiedFile(deps, req, reply, file, actor, req.query.inline === '1');
   });
 
   app.delete('/api/files/:id', {

@@ -5,7 +5,9 @@ import { LocalStorage } from './local.storage.js';
 import { S3Storage } from './s3.storage.js';
 import type { FileStorage } from './storage.js';
 
-export { fileRoutes } from './files.routes.js';
+export { fileRoutes, sendVerifiedFile } from './files.routes.js';
+export { createFile, findFile, softDeleteFile, type Actor, type FileRow } from './files.service.js';
+export type { FileKind } from './file-types.js';
 export type { FileStorage } from './storage.js';
 
 /** The driver chosen by STORAGE_DRIVER: local disk under DATA_DIR/files (default) or S3-compatible. */

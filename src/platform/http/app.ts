@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -8,17 +8,25 @@ import { randomUUID } from 'node:crypto';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { sendProblem, toProblem } from './problem.js';
+import { AppError, sendProblem, toProblem } from './problem.js';
 
 import type { FastifyBaseLogger, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 
 /** A Fastify instance whose routes are typed by their zod schemas. */
 export type ZApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
+/** Answers about the shape of a request (body, parameters, media type), as opposed to its effect. */
+const MALFORMED = new Set(['validation_failed', 'unsupported_media_type', 'bad_request', 'body_too_large']);
+
 export interface AppOptions {
   logger?: boolean;
   /** Modules register their routes here. */
   routes: (app: ZApp) => Promise<void> | void;
+  /**
+   * Called when a request is malformed (schema, media type, body): may answer with another error instead (a caller
+   * who lacks the route's permission gets 403, not the shape of a valid request).
+   */
+  onValidationError?: (req: FastifyRequest) => Promise<AppError | null>;
   /** Serve the built web app (web/dist) and its client-side routes. */
   web?: (app: FastifyInstance) => Promise<void> | void;
 }
@@ -76,8 +84,12 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     },
   });
 
-  app.setErrorHandler((err, req, reply) => {
-    const p = toProblem(err, req);
+  app.setErrorHandler(async (err, req, reply) => {
+    let p = toProblem(err, req);
+    if (opts.onValidationError && MALFORMED.has(p.code)) {
+      const instead = await opts.onValidationError(req).catch(() => null);
+      if (instead) p = toProblem(instead, req);
+    }
     if (p.status >= 500) req.log.error({ err }, 'request failed');
     if (p.headers) for (const [k, v] of Object.entries(p.headers)) reply.header(k, v);
     return sendProblem(req, reply, p.status, p.code, p.detail, p.errors);

@@ -1,4 +1,6 @@
 /** English: the reference dictionary. Every key here must exist in zh-TW.ts and tr.ts. */
+import { clinicEn } from './clinic.en.js';
+
 export const en = {
   'common.actions': 'Actions',
   'common.any': 'Any',
@@ -230,6 +232,7 @@ export const en = {
   'profile.token_once': 'Copy the token “{name}” now: it will not be shown again.',
   'profile.revoke': 'Revoke',
   'profile.revoke_confirm': 'Revoke the token {name}? Integrations using it stop working.',
+  ...clinicEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,6 @@
 /** Türkçe. */
 import type { Messages } from './en.js';
+import { clinicTr } from './clinic.tr.js';
 
 export const tr: Messages = {
   'common.actions': 'İşlemler',
@@ -232,4 +233,5 @@ export const tr: Messages = {
   'profile.token_once': '“{name}” belirtecini şimdi kopyalayın: bir daha gösterilmeyecek.',
   'profile.revoke': 'İptal et',
   'profile.revoke_confirm': '{name} belirteci iptal edilsin mi? Onu kullanan entegrasyonlar çalışmayı durdurur.',
+  ...clinicTr,
 };

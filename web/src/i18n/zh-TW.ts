@@ -1,5 +1,6 @@
 /** 繁體中文（台灣）. */
 import type { Messages } from './en.js';
+import { clinicZhTW } from './clinic.zh-TW.js';
 
 export const zhTW: Messages = {
   'common.actions': '操作',
@@ -232,4 +233,5 @@ export const zhTW: Messages = {
   'profile.token_once': '請立即複製權杖「{name}」：之後不會再顯示。',
   'profile.revoke': '撤銷',
   'profile.revoke_confirm': '要撤銷權杖 {name} 嗎？使用它的整合將停止運作。',
+  ...clinicZhTW,
 };

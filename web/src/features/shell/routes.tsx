@@ -12,6 +12,12 @@ import { InvitationsPage } from '../admin/InvitationsPage.js';
 import { AuditPage } from '../admin/AuditPage.js';
 import { OrganizationPage } from '../admin/OrganizationPage.js';
 import { ProfilePage } from '../profile/ProfilePage.js';
+import { PatientsRoutes } from '../patients/PatientsRoutes.js';
+import { TreatmentsPage } from '../catalog/TreatmentsPage.js';
+import { InventoryPage } from '../inventory/InventoryPage.js';
+import { FollowupsPage } from '../care/FollowupsPage.js';
+import { DashboardPage } from '../dashboard/DashboardPage.js';
+import '../clinical/clinic.css';
 
 export interface AppRoute {
   path: string;
@@ -20,6 +26,8 @@ export interface AppRoute {
   anyOf: string[];
   /** Where the entry sits in the navigation; omitted = reached from elsewhere (the user menu). */
   group?: 'work' | 'settings';
+  /** The page also answers the paths below it (/patients/{id}/...). */
+  nested?: boolean;
   render: () => ReactNode;
 }
 
@@ -30,16 +38,16 @@ const upcoming = (path: string, label: MessageKey, anyOf: string[]): AppRoute =>
 
 export const ROUTES: AppRoute[] = [
   { path: '/', label: 'nav.home', anyOf: [], group: 'work', render: () => <HomePage /> },
-  upcoming('/patients', 'nav.patients', ['patient.read']),
+  { path: '/patients', label: 'nav.patients', anyOf: ['patient.read'], group: 'work', nested: true, render: () => <PatientsRoutes /> },
   upcoming('/calendar', 'nav.calendar', ['appointment.read']),
-  upcoming('/treatments', 'nav.treatments', ['treatment.read', 'session.read']),
-  upcoming('/inventory', 'nav.inventory', ['inventory.read']),
-  upcoming('/care', 'nav.care', ['followup.read']),
+  { path: '/treatments', label: 'nav.treatments', anyOf: ['treatment.read'], group: 'work', render: () => <TreatmentsPage /> },
+  { path: '/inventory', label: 'nav.inventory', anyOf: ['inventory.read'], group: 'work', render: () => <InventoryPage /> },
+  { path: '/care', label: 'nav.care', anyOf: ['followup.read'], group: 'work', render: () => <FollowupsPage /> },
   upcoming('/marketplace', 'nav.marketplace', ['inquiry.read', 'quote.read', 'platform.admin']),
   upcoming('/billing', 'nav.billing', ['payment.read', 'commission.read']),
   upcoming('/messages', 'nav.messages', ['message.read']),
   upcoming('/growth', 'nav.growth', ['lead.read', 'campaign.read']),
-  upcoming('/dashboards', 'nav.dashboards', ['dashboard.read']),
+  { path: '/dashboards', label: 'nav.dashboards', anyOf: ['dashboard.read'], group: 'work', render: () => <DashboardPage /> },
   { path: '/settings/organization', label: 'nav.organization', anyOf: ['org.read'], group: 'settings', render: () => <OrganizationPage /> },
   { path: '/settings/members', label: 'nav.members', anyOf: ['member.read'], group: 'settings', render: () => <MembersPage /> },
   { path: '/settings/roles', label: 'nav.roles', anyOf: ['member.read'], group: 'settings', render: () => <RolesPage /> },
@@ -48,4 +56,5 @@ export const ROUTES: AppRoute[] = [
   { path: '/profile', label: 'nav.profile', anyOf: [], render: () => <ProfilePage /> },
 ];
 
-export const findRoute = (path: string): AppRoute | undefined => ROUTES.find((r) => r.path === path);
+export const findRoute = (path: string): AppRoute | undefined =>
+  ROUTES.find((r) => r.path === path) ?? ROUTES.find((r) => r.nested && path.startsWith(`${r.path}/`));

@@ -1,0 +1,203 @@
+// Raw baseline for the clinic benchmark: fastify + pg (or PGlite) doing by hand the database work of
+// the dashboards, the 30-day follow-up list and a session write with drug usage and follow-ups:
+// one transaction that sets the role and org, the same SQL as the services (a snapshot of
+// src/modules/insight/dashboards.service.ts, care/followups.service.ts, clinical/sessions.service.ts,
+// inventory), and the audit row. No auth, no schemas, no framework on top.
+import Fastify from 'fastify';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { randomUUID } from 'node:crypto';
+
+const port = Number(process.env.PORT);
+type Q = (text: string, params?: unknown[]) => Promise<Record<string, any>[]>;
+
+const AUDIT = `INSERT INTO audit_events (id, org_id, actor_user_id, actor_type, action, entity_type, entity_id, outcome, request_id, ip, details)
+  VALUES ($1, $2, $3, 'user', $4, $5, $6, 'success', $7, $8, '{}')`;
+const CLOCK = `SELECT timezone, name, (now() AT TIME ZONE timezone)::date::text AS today FROM organizations WHERE id = visage_current_org()`;
+
+const addMonths = (month: string, n: number) => {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const i = y * 12 + (m - 1) + n;
+  return `${String(Math.floor(i / 12)).padStart(4, '0')}-${String((i % 12) + 1).padStart(2, '0')}`;
+};
+const plusDays = (date: string, days: number) => { const d = new Date(`${date}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + days); return d.toISOString().slice(0, 10); };
+
+async function treatments(q: Q) {
+  const [c] = await q(CLOCK);
+  const month = c!.today.slice(0, 7);
+  const bounds = [`${addMonths(month, -11)}-01`, `${addMonths(month, 1)}-01`, c!.timezone];
+  const perMonth = await q(`SELECT s.treatment_id, to_char(s.performed_at AT TIME ZONE $3, 'YYYY-MM') AS month, count(*)::int AS sessions,
+      count(s.price_minor)::int AS priced, sum(s.price_minor)::text AS revenue FROM treatment_sessions s
+      WHERE s.org_id = visage_current_org() AND s.deleted_at IS NULL
+        AND s.performed_at >= ($1::date::timestamp AT TIME ZONE $3) AND s.performed_at < ($2::date::timestamp AT TIME ZONE $3) GROUP BY 1, 2`, bounds);
+  const repeat = await q(`SELECT x.treatment_id, count(*)::int AS patients, (count(*) FILTER (WHERE x.n >= 2))::int AS repeaters
+      FROM (SELECT s.treatment_id, s.patient_id, count(*) AS n FROM treatment_sessions s WHERE s.org_id = visage_current_org() AND s.deleted_at IS NULL
+        AND s.performed_at >= ($1::date::timestamp AT TIME ZONE $3) AND s.performed_at < ($2::date::timestamp AT TIME ZONE $3) GROUP BY 1, 2) x GROUP BY 1`, bounds);
+  const ts = await q(`SELECT id, code, name, currency, base_price_minor FROM treatments WHERE org_id = visage_current_org() AND deleted_at IS NULL AND is_active`);
+  return ts.map((t) => {
+    const cur = perMonth.find((r) => r.treatment_id === t.id && r.month === month);
+    const rep = repeat.find((r) => r.treatment_id === t.id);
+    return { treatment_name: t.name, monthly_sessions: cur?.sessions ?? 0, repeat_rate: rep ? rep.repeaters / rep.patients : null,
+      avg_revenue: cur ? Number(cur.revenue) / cur.sessions / 100 : null };
+  });
+}
+
+async function risk(q: Q) {
+  const [c] = await q(CLOCK);
+  const cutoff = plusDays(c!.today, -30);
+  const nothingAfter = (r: string) => `
+        AND NOT EXISTS (SELECT 1 FROM followups g WHERE g.org_id = f.org_id AND g.patient_id = f.patient_id AND g.deleted_at IS NULL
+              AND ((g.status = 'planned' AND g.scheduled_date > ${r}) OR (g.status <> 'cancelled' AND g.next_recommend_date > ${r})))
+        AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.org_id = f.org_id AND v.patient_id = f.patient_id AND v.deleted_at IS NULL AND v.visit_date >= ${r})
+        AND NOT EXISTS (SELECT 1 FROM treatment_sessions s WHERE s.org_id = f.org_id AND s.patient_id = f.patient_id AND s.deleted_at IS NULL
+              AND s.performed_at >= (${r}::timestamp AT TIME ZONE $3))`;
+  const rows = await q(`WITH cand AS (
+       (SELECT f.patient_id, f.scheduled_date AS rec FROM followups f
+         WHERE f.org_id = visage_current_org() AND f.status = 'planned' AND f.followup_type = 'maintenance' AND f.deleted_at IS NULL
+           AND f.scheduled_date <= $1::date AND f.scheduled_date >= $2::date
+           AND (f.scheduled_date, f.patient_id) < ($4::date, $5::uuid) ${nothingAfter('f.scheduled_date')}
+         ORDER BY f.scheduled_date DESC, f.patient_id DESC LIMIT $6)
+       UNION ALL
+       (SELECT f.patient_id, f.next_recommend_date AS rec FROM followups f
+         WHERE f.org_id = visage_current_org() AND f.next_recommend_date IS NOT NULL AND f.status <> 'cancelled' AND f.deleted_at IS NULL
+           AND f.next_recommend_date <= $1::date AND f.next_recommend_date >= $2::date
+           AND (f.next_recommend_date, f.patient_id) < ($4::date, $5::uuid) ${nothingAfter('f.next_recommend_date')}
+         ORDER BY f.next_recommend_date DESC, f.patient_id DESC LIMIT $6)
+     ), top AS (SELECT DISTINCT patient_id, rec FROM cand ORDER BY rec DESC, patient_id DESC LIMIT $6)
+     SELECT top.patient_id, top.rec::text AS rec, p.full_name, p.code, last.at_date AS last_at_date, last.treatment_id, t.name AS treatment_name
+       FROM top JOIN patients p ON p.org_id = visage_current_org() AND p.id = top.patient_id AND p.deleted_at IS NULL
+       LEFT JOIN LATERAL (SELECT (s.performed_at AT TIME ZONE $3)::date::text AS at_date, s.treatment_id FROM treatment_sessions s
+          WHERE s.org_id = visage_current_org() AND s.patient_id = top.patient_id AND s.deleted_at IS NULL ORDER BY s.performed_at DESC LIMIT 1) last ON true
+       LEFT JOIN treatments t ON t.org_id = visage_current_org() AND t.id = last.treatment_id
+      ORDER BY top.rec DESC, top.patient_id DESC`, [c!.today, '0001-01-01', c!.timezone, '9999-12-31', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 101]);
+  return rows.slice(0, 100).map((r) => ({ patient_id: r.patient_id, last_treatment: r.treatment_name, recommended_date: r.rec, status: r.rec >= cutoff ? 'due' : 'overdue' }));
+}
+
+async function upcoming(q: Q) {
+  const [c] = await q(CLOCK);
+  return q(`SELECT f.id, f.patient_id, p.full_name AS patient_name, t.name AS treatment, f.scheduled_date::text AS scheduled_date, f.followup_type
+      FROM followups f JOIN patients p ON p.org_id = f.org_id AND p.id = f.patient_id LEFT JOIN treatments t ON t.org_id = f.org_id AND t.id = f.treatment_id
+     WHERE f.org_id = visage_current_org() AND f.status = 'planned' AND f.deleted_at IS NULL AND p.deleted_at IS NULL
+       AND f.scheduled_date >= $1::date AND f.scheduled_date <= $2::date ORDER BY f.scheduled_date, f.id LIMIT $3`, [c!.today, plusDays(c!.today, 30), 51]);
+}
+
+/** A session of BOT_MASSETER by doc_01 with its rule follow-ups (the service's statements, by hand). */
+async function session(q: Q, orgId: string, userId: string, patientId: string) {
+  const [t] = await q(`SELECT id, code, default_unit, base_price_minor, currency, consent_required, followup_rules FROM treatments
+    WHERE org_id = visage_current_org() AND lower(code) = lower($1) AND deleted_at IS NULL`, ['BOT_MASSETER']);
+  const [pr] = await q(`SELECT id FROM practitioners WHERE org_id = visage_current_org() AND lower(code) = lower($1) AND deleted_at IS NULL`, ['doc_01']);
+  const [p] = await q(`SELECT id FROM patients WHERE org_id = visage_current_org() AND id = $1 AND deleted_at IS NULL`, [patientId]);
+  if (!t || !pr || !p) throw new Error('missing catalogue rows');
+  const [{ next }] = await q(`SELECT COALESCE(max(session_no), 0)::int + 1 AS next FROM treatment_sessions
+    WHERE org_id = visage_current_org() AND patient_id = $1 AND treatment_id = $2 AND deleted_at IS NULL`, [patientId, t.id]) as [{ next: number }];
+  const id = randomUUID();
+  const now = new Date();
+  await q(`INSERT INTO treatment_sessions (id, org_id, patient_id, treatment_id, practitioner_id, session_no, dosage_value, dosage_unit, treatment_area,
+      performed_at, clinical_notes, price_minor, currency, status, version, signed_at, signed_by, created_by, created_at, updated_at)
+    VALUES ($1, visage_current_org(), $2, $3, $4, $5, 40, 'U', $6, $7, 'Normal injection, no bleeding', $8, $9, 'signed', 1, $7, $10, $10, $7, $7)`,
+  [id, patientId, t.id, pr.id, next, JSON.stringify({ left_masseter: 20, right_masseter: 20 }), now, t.base_price_minor, t.currency, userId]);
+  const [clock] = await q(CLOCK);
+  const rules = t.followup_rules as { type: string; after_days: number; notify: boolean }[];
+  const f = rules.map((r) => ({ id: randomUUID(), type: r.type, date: plusDays(clock!.today, r.after_days), notify: r.notify }));
+  await q(`INSERT INTO followups (id, org_id, patient_id, session_id, treatment_id, followup_type, scheduled_date, notify_flag, status, source, created_by)
+     SELECT f.id, visage_current_org(), $5, $6, $7, f.followup_type, f.scheduled_date, f.notify_flag, 'planned', 'rule', $8
+       FROM unnest($1::uuid[], $2::text[], $3::date[], $4::boolean[]) AS f(id, followup_type, scheduled_date, notify_flag)`,
+  [f.map((x) => x.id), f.map((x) => x.type), f.map((x) => x.date), f.map((x) => x.notify), patientId, id, t.id, userId]);
+  await q(AUDIT, [randomUUID(), orgId, userId, 'create', 'treatment_session', id, null, null]);
+  return { session_id: id };
+}
+
+/** Drug usage from the earliest-expiring usable lot: lock, decrement, usage and stock movement. */
+async function usage(q: Q, orgId: string, userId: string, sessionId: string) {
+  const [prod] = await q(`SELECT id, unit FROM products WHERE org_id = visage_current_org() AND lower(code) = lower($1) AND deleted_at IS NULL`, ['BOTOX_US']);
+  const [s] = await q(`SELECT id FROM treatment_sessions WHERE org_id = visage_current_org() AND id = $1 AND deleted_at IS NULL`, [sessionId]);
+  if (!prod || !s) throw new Error('missing rows');
+  const [lot] = await q(`SELECT id, lot_number FROM lots WHERE org_id = visage_current_org() AND product_id = $1 AND status = 'active'
+      AND expiry_date > (now() AT TIME ZONE 'Asia/Taipei')::date AND quantity_on_hand >= $2 ORDER BY expiry_date, received_at LIMIT 1 FOR UPDATE`, [prod.id, 40]);
+  if (!lot) throw new Error('no lot');
+  await q(`UPDATE lots SET quantity_on_hand = quantity_on_hand - $2, updated_at = now() WHERE org_id = visage_current_org() AND id = $1`, [lot.id, 40]);
+  const id = randomUUID();
+  await q(`INSERT INTO drug_usages (id, org_id, session_id, product_id, lot_id, amount_used, unit, created_by) VALUES ($1, visage_current_org(), $2, $3, $4, 40, 'U', $5)`,
+    [id, sessionId, prod.id, lot.id, userId]);
+  await q(`INSERT INTO stock_movements (id, org_id, lot_id, kind, quantity, usage_id, created_by) VALUES ($1, visage_current_org(), $2, 'use', -40, $3, $4)`,
+    [randomUUID(), lot.id, id, userId]);
+  await q(AUDIT, [randomUUID(), orgId, userId, 'create', 'drug_usage', id, null, null]);
+  return { usage_id: id, lot_number: lot.lot_number };
+}
+
+const app = Fastify({ logger: false });
+type Tenant = (orgId: string, userId: string, fn: (q: Q) => Promise<unknown>) => Promise<unknown>;
+let tenant: Tenant;
+const begin = (orgId: string, userId: string) => `BEGIN; SET LOCAL ROLE visage_app; SELECT set_config('app.org_id', '${orgId}', true), set_config('app.user_id', '${userId}', true), set_config('app.scope', 'tenant', true)`;
+const UUID = /^[0-9a-f-]{36}$/;
+
+if (process.env.DATABASE_URL) {
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20, options: '-c plan_cache_mode=force_generic_plan' });
+  const names = new Map<string, string>();
+  tenant = async (orgId, userId, fn) => {
+    const c = await pool.connect();
+    try {
+      await c.query(begin(orgId, userId));
+      const q: Q = async (text, params = []) => {
+        let name = names.get(text);
+        if (!name) { name = `b${names.size}`; names.set(text, name); }
+        return (await c.query({ name, text, values: params })).rows;
+      };
+      const out = await fn(q);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  };
+} else {
+  const db = await PGlite.create({ dataDir: process.env.PGLITE_DIR, relaxedDurability: true });
+  let tail: Promise<unknown> = Promise.resolve();
+  tenant = (orgId, userId, fn) => {
+    const work = tail.then(async () => {
+      await db.exec(begin(orgId, userId));
+      try {
+        const out = await fn(async (text, params = []) => (await db.query<Record<string, any>>(text, params)).rows);
+        await db.exec('COMMIT');
+        return out;
+      } catch (err) {
+        await db.exec('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+    tail = work.catch(() => undefined);
+    return work;
+  };
+}
+
+type Req = { headers: Record<string, string | string[] | undefined>; id: string; ip: string };
+const who = (req: Req) => {
+  const orgId = String(req.headers['x-org-id']);
+  const userId = String(req.headers['x-user-id']);
+  if (!UUID.test(orgId) || !UUID.test(userId)) throw new Error('x-org-id and x-user-id');
+  return { orgId, userId };
+};
+const read = (entity: string, fn: (q: Q) => Promise<unknown>) => async (req: Req) => {
+  const { orgId, userId } = who(req);
+  return tenant(orgId, userId, async (q) => {
+    const out = await fn(q);
+    await q(AUDIT, [randomUUID(), orgId, userId, 'read', entity, null, req.id, req.ip]);
+    return out;
+  });
+};
+app.get('/dashboard/treatments', read('dashboard', treatments));
+app.get('/dashboard/followup-risk', read('dashboard', risk));
+app.get('/followups', read('followup', upcoming));
+app.post<{ Body: { patient_id: string } }>('/treatment-sessions', async (req) => {
+  const { orgId, userId } = who(req);
+  return tenant(orgId, userId, (q) => session(q, orgId, userId, req.body.patient_id));
+});
+app.post<{ Body: { session_id: string } }>('/treatment-drug-usage', async (req) => {
+  const { orgId, userId } = who(req);
+  return tenant(orgId, userId, (q) => usage(q, orgId, userId, req.body.session_id));
+});
+await app.listen({ port, host: '127.0.0.1' });
+process.send?.('ready');

@@ -1,0 +1,198 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testVisage, uniqueEmail, type TestVisage } from '../../../test/helpers.js';
+import { checkStored, findFile } from '../../platform/files/files.service.js';
+import { decryptPatient } from '../records/index.js';
+import { addDays, dateIn } from './calendar.js';
+import { seedDemo, type DemoResult } from './demo.seed.js';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-demo-'));
+let t: TestVisage;
+let demo: DemoResult;
+let seedMs = 0;
+let today = '';
+
+type Q = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
+const inOrg = (orgId: string): Q => (sql, params = []) => t.db.run({ scope: 'tenant', orgId, userId: null }, (tx) => tx.query(sql, params));
+const count = async (q: Q, table: string, where = 'true') => Number((await q<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE org_id = visage_current_org() AND ${where}`))[0]!.n);
+
+beforeAll(async () => {
+  // Staff addresses are fixed; a unique owner keeps this file independent of other demo seeds on a shared server database.
+  t = await testVisage({ config: { dataDir, adminEmail: uniqueEmail('demo-owner'), adminPassword: 'demo owner password' } });
+  const started = Date.now();
+  demo = await seedDemo(t.visage.deps);
+  seedMs = Date.now() - started;
+  today = dateIn(t.visage.deps.now(), 'Asia/Taipei');
+});
+afterAll(async () => {
+  await t?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('demo data', () => {
+  it('creates both organizations once, in a few seconds', async () => {
+    expect(demo.created).toBe(true);
+    expect(seedMs).toBeLessThan(20_000); // a few seconds on an idle machine; generous for a shared CI box
+    const again = await seedDemo(t.visage.deps);
+    expect(again.created).toBe(false);
+    const q = inOrg(demo.clinicId!);
+    expect(await count(q, 'patients')).toBe(200);
+  });
+
+  it('gives the Taipei clinic a year of work', async () => {
+    const q = inOrg(demo.clinicId!);
+    expect(await count(q, 'patients')).toBe(200);
+    const sessions = await count(q, 'treatment_sessions');
+    expect(sessions).toBeGreaterThan(1200);
+    expect(sessions).toBeLessThan(1800);
+    const [span] = await q<{ first: string; last: string }>(
+      `SELECT min(performed_at AT TIME ZONE 'Asia/Taipei')::date::text AS first, max(performed_at AT TIME ZONE 'Asia/Taipei')::date::text AS last
+         FROM treatment_sessions WHERE org_id = visage_current_org()`);
+    expect(span!.first >= addDays(today, -366)).toBe(true);
+    expect(span!.last < today).toBe(true);
+    expect(span!.last >= addDays(today, -7)).toBe(true);
+    // The seed's example codes exist.
+    expect((await q(`SELECT 1 FROM treatments WHERE org_id = visage_current_org() AND code = 'BOT_MASSETER' AND name = '美國肉毒瘦小臉'
+      AND base_price_minor = 499900 AND currency = 'TWD' AND consent_required`)).length).toBe(1);
+    expect((await q(`SELECT 1 FROM treatments WHERE org_id = visage_current_org() AND code = 'HIFU' AND name = '海芙音波'`)).length).toBe(1);
+    expect((await q(`SELECT 1 FROM practitioners WHERE org_id = visage_current_org() AND code = 'doc_01' AND user_id IS NOT NULL`)).length).toBe(1);
+    expect((await q(`SELECT 1 FROM products WHERE org_id = visage_current_org() AND code = 'BOTOX_US'`)).length).toBe(1);
+    // Session numbers count per patient and treatment without gaps.
+    const [gaps] = await q<{ n: string }>(`SELECT count(*) AS n FROM (SELECT patient_id, treatment_id, max(session_no) AS mx, count(*) AS c
+      FROM treatment_sessions WHERE org_id = visage_current_org() GROUP BY 1, 2) s WHERE mx <> c`);
+    expect(Number(gaps!.n)).toBe(0);
+    // Where units apply, the parts of the treatment area add up to the dosage.
+    const [bad] = await q<{ n: string }>(`SELECT count(*) AS n FROM treatment_sessions s WHERE org_id = visage_current_org()
+      AND (SELECT bool_and(jsonb_typeof(v) = 'number') FROM jsonb_each(s.treatment_area) e(k, v))
+      AND (SELECT sum(v::text::numeric) FROM jsonb_each(s.treatment_area) e(k, v)) <> s.dosage_value`);
+    expect(Number(bad!.n)).toBe(0);
+  });
+
+  it('keeps patient codes, encrypted history and the sequence consistent', async () => {
+    const q = inOrg(demo.clinicId!);
+    const rows = await q<{ id: string; code: string; medical_history_enc: string | null; allergy_notes_enc: string | null }>(
+      `SELECT id, code, medical_history_enc, allergy_notes_enc FROM patients WHERE org_id = visage_current_org() ORDER BY code`);
+    const withHistory = rows.filter((r) => r.medical_history_enc || r.allergy_notes_enc);
+    expect(withHistory.length).toBeGreaterThan(10);
+    expect(withHistory.length).toBeLessThan(80);
+    for (const r of withHistory) {
+      expect(r.medical_history_enc ?? r.allergy_notes_enc).toMatch(/^v1:/);
+      const plain = decryptPatient(t.visage.deps.fields!, r);
+      expect(plain.medical_history ?? plain.allergy_notes).toBeTruthy();
+    }
+    const seq = await q<{ year: number; value: number }>(`SELECT year, value FROM org_sequences WHERE org_id = visage_current_org() AND name = 'patient'`);
+    for (const s of seq) {
+      const max = Math.max(...rows.filter((r) => r.code.startsWith(`PAT-${s.year}-`)).map((r) => Number(r.code.slice(-6))));
+      expect(s.value).toBe(max);
+    }
+    expect(seq.reduce((a, s) => a + s.value, 0)).toBe(200);
+  });
+
+  it('has lots in date except the deliberate expired one, and stock that adds up', async () => {
+    const q = inOrg(demo.clinicId!);
+    const lots = await q<{ lot_number: string; code: string; expiry_date: string; on_hand: string; received: string; moved: string; used: string }>(
+      `SELECT l.lot_number, p.code, l.expiry_date::text, l.quantity_on_hand AS on_hand, l.quantity_received AS received,
+              (SELECT coalesce(sum(quantity), 0) FROM stock_movements m WHERE m.org_id = l.org_id AND m.lot_id = l.id) AS moved,
+              (SELECT coalesce(sum(amount_used), 0) FROM drug_usages u WHERE u.org_id = l.org_id AND u.lot_id = l.id) AS used
+         FROM lots l JOIN products p ON p.org_id = l.org_id AND p.id = l.product_id WHERE l.org_id = visage_current_org()`);
+    const expired = lots.filter((l) => l.expiry_date < today && Number(l.on_hand) > 0);
+    expect(expired.map((l) => [l.code, l.lot_number])).toEqual([['BOTOX_US', 'C6458C2']]);
+    const soon = lots.filter((l) => l.expiry_date >= today && l.expiry_date <= addDays(today, 30));
+    expect(soon.map((l) => l.code)).toContain('BOTOX_US');
+    for (const l of lots) {
+      expect(Number(l.moved)).toBeCloseTo(Number(l.on_hand), 2);
+      expect(Number(l.received) - Number(l.used)).toBeCloseTo(Number(l.on_hand), 2);
+    }
+    // No usage from a lot outside its dates.
+    const [outside] = await q<{ n: string }>(`SELECT count(*) AS n FROM drug_usages u JOIN lots l ON l.org_id = u.org_id AND l.id = u.lot_id
+      JOIN treatment_sessions s ON s.org_id = u.org_id AND s.id = u.session_id
+      WHERE u.org_id = visage_current_org() AND ((s.performed_at AT TIME ZONE 'Asia/Taipei')::date >= l.expiry_date OR s.performed_at < l.received_at)`);
+    expect(Number(outside!.n)).toBe(0);
+    expect(await count(q, 'drug_usages')).toBeGreaterThan(300);
+  });
+
+  it('has follow-ups behind (done or missed) and ahead (planned)', async () => {
+    const q = inOrg(demo.clinicId!);
+    const rows = await q<{ when: string; status: string; n: string }>(
+      `SELECT CASE WHEN scheduled_date < $1::date THEN 'past' ELSE 'future' END AS when, status, count(*) AS n
+         FROM followups WHERE org_id = visage_current_org() GROUP BY 1, 2`, [today]);
+    const n = (when: string, status: string) => Number(rows.find((r) => r.when === when && r.status === status)?.n ?? 0);
+    expect(n('past', 'done')).toBeGreaterThan(300);
+    expect(n('past', 'missed')).toBeGreaterThan(30);
+    expect(n('past', 'planned')).toBeGreaterThan(0); // overdue, still open: the follow-up risk list
+    expect(n('future', 'planned')).toBeGreaterThan(100);
+    const [next30] = await q<{ n: string }>(`SELECT count(*) AS n FROM followups WHERE org_id = visage_current_org() AND status = 'planned'
+      AND scheduled_date BETWEEN $1::date AND $1::date + 30`, [today]);
+    expect(Number(next30!.n)).toBeGreaterThan(20);
+    // Done ones carry what happened.
+    const [undated] = await q<{ n: string }>(`SELECT count(*) AS n FROM followups WHERE org_id = visage_current_org() AND status = 'done' AND (actual_date IS NULL OR actual_date >= $1::date)`, [today]);
+    expect(Number(undated!.n)).toBe(0);
+  });
+
+  it('has consents with stored documents, photos and a few open compliance exceptions', async () => {
+    const q = inOrg(demo.clinicId!);
+    expect(await count(q, 'consent_templates')).toBeGreaterThanOrEqual(6);
+    expect(await count(q, 'consent_templates', `NOT is_current`)).toBe(1);
+    expect(await count(q, 'consents')).toBeGreaterThan(10);
+    expect(await count(q, 'photos')).toBe(60);
+    const open = await count(q, 'compliance_exceptions', 'resolved_at IS NULL');
+    expect(open).toBeGreaterThanOrEqual(2);
+    expect(open).toBeLessThanOrEqual(6);
+    expect(await count(q, 'treatment_sessions', `consent_exception = 'missing_consent'`)).toBe(await count(q, 'compliance_exceptions'));
+    // A consent document is stored intact and sealed by the recorded SHA-256.
+    const [c] = await q<{ document_file_id: string; document_sha256: string }>(`SELECT document_file_id, document_sha256 FROM consents WHERE org_id = visage_current_org() LIMIT 1`);
+    const file = await t.db.run({ scope: 'tenant', orgId: demo.clinicId!, userId: null }, (tx) => findFile(tx, c!.document_file_id));
+    expect(file!.sha256).toBe(c!.document_sha256);
+    expect(await checkStored(t.visage.deps.storage!, file!)).toBe('intact');
+    const [total] = await q<{ bytes: string }>('SELECT sum(size_bytes) AS bytes FROM files WHERE org_id = visage_current_org()');
+    expect(Number(total!.bytes)).toBeLessThan(12 * 1024 * 1024);
+  });
+
+  it('gives the Los Angeles studio a smaller PMU year', async () => {
+    const q = inOrg(demo.studioId!);
+    expect(await count(q, 'patients')).toBe(60);
+    expect(await count(q, 'treatment_sessions')).toBeGreaterThan(50);
+    expect(await count(q, 'treatments', `category <> 'PMU'`)).toBe(0);
+    expect(await count(q, 'pigments')).toBeGreaterThanOrEqual(3);
+    expect(await count(q, 'treatment_sessions', `pmu->>'lot_number' IS NOT NULL`)).toBeGreaterThan(40);
+    expect(await count(q, 'followups', `followup_type = 'touch_up'`)).toBeGreaterThan(40);
+  });
+
+  it("runs seed 000's examples against the demo clinic as written", async (ctx) => {
+    const login = await t.call('POST', '/api/auth/login', { body: { email: t.visage.deps.config.adminEmail, password: 'demo owner password' } });
+    expect(login.status).toBe(200);
+    const token = login.body.token as string;
+    const list = await t.call('GET', '/api/treatments', { token });
+    if (list.status === 404) return ctx.skip('GET /api/treatments is not served yet');
+    expect(JSON.stringify(list.body)).toContain('BOT_MASSETER');
+    const [p] = await inOrg(demo.clinicId!)<{ id: string }>(`SELECT id FROM patients WHERE org_id = visage_current_org() AND alert_level = 'none' ORDER BY code LIMIT 1`);
+    const visit = await t.call('POST', '/api/visits', { token, body: { patient_id: p!.id, visit_type: 'treatment', visit_date: today } });
+    if (visit.status === 404) return ctx.skip('POST /api/visits is not served yet');
+    expect(visit.status).toBe(201);
+    const session = await t.call('POST', '/api/treatment-sessions', {
+      token,
+      body: {
+        visit_id: visit.body.visit_id ?? visit.body.id, patient_id: p!.id, treatment_id: 'BOT_MASSETER', doctor_id: 'doc_01', dosage_value: 40, dosage_unit: 'U',
+        treatment_area: { left_masseter: 20, right_masseter: 20 }, clinical_notes: 'Normal injection, no bleeding',
+      },
+    });
+    if (session.status === 404) return ctx.skip('POST /api/treatment-sessions is not served yet');
+    expect(session.status, JSON.stringify(session.body)).toBe(201);
+    const sessionId = session.body.session_id ?? session.body.id;
+    const usage = await t.call('POST', '/api/treatment-drug-usage', { token, body: { session_id: sessionId, drug_id: 'BOTOX_US', amount_used: 40, unit: 'U' } });
+    if (usage.status === 404) return ctx.skip('POST /api/treatment-drug-usage is not served yet');
+    expect(usage.status, JSON.stringify(usage.body)).toBe(201);
+    // The earliest-expiring usable lot is the one expiring this month, never the expired one.
+    expect(JSON.stringify(usage.body)).toContain('C6803C4');
+    // A new chart continues the demo's numbering.
+    const created = await t.call('POST', '/api/patients', { token, body: { full_name: 'Amy Chen', gender: 'female', date_of_birth: '1992-06-01', skin_type: 'III', medical_history: 'No autoimmune disease' } });
+    if (created.status === 404) return ctx.skip('POST /api/patients is not served yet');
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const year = today.slice(0, 4);
+    const [seq] = await inOrg(demo.clinicId!)<{ value: number }>(`SELECT value FROM org_sequences WHERE org_id = visage_current_org() AND name = 'patient' AND year = $1`, [Number(year)]);
+    expect(JSON.stringify(created.body)).toContain(`PAT-${year}-${String(seq!.value).padStart(6, '0')}`);
+    expect(seq!.value).toBeGreaterThan(1);
+  });
+});

@@ -1,0 +1,284 @@
+/**
+ * Recording a treatment session: treatment, practitioner, device, dosage and the face map whose
+ * points must add up to the dosage before the session can be saved; PMU specifics for PMU
+ * treatments; contraindication alerts for the chosen treatment shown before anything is saved.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { api } from '../../lib/api.js';
+import { Link, navigate } from '../../lib/router.js';
+import { useApi } from '../../lib/useApi.js';
+import { useT } from '../../i18n/i18n.js';
+import { useCan, useFormat } from '../../session/session.js';
+import { Form, SelectField, SubmitButton, text, TextField } from '../../ui/forms.js';
+import { ErrorAlert, Loading } from '../../ui/feedback.js';
+import { Card, Page } from '../../ui/layout.js';
+import { areaLabel, FACE_AREAS, FaceMap } from './FaceMap.js';
+import { ScreeningAlerts } from './ScreeningAlerts.js';
+import { compact, itemsOf, TextArea, useClinicFormat } from './shared.js';
+import { idOf, type Device, type FacePoint, type Patient, type Practitioner, type Treatment, type TreatmentSession } from './types.js';
+
+/** What the API answered for the session just recorded: the chart shows its follow-ups and warnings. */
+export interface RecordedSession extends TreatmentSession {
+  followups?: { followup_id: string; followup_type: string; scheduled_date: string; notify_flag: boolean }[];
+  consent?: { state: string; policy: string; exception_id?: string };
+  warnings?: string[];
+}
+export let lastRecorded: RecordedSession | null = null;
+
+export const PMU_PROCEDURES = ['Microblading', 'Powder Brows', 'Combination Brows', 'Eyeliner', 'Lip Color/Contour', 'Beauty Marks', 'Scalp Micropigmentation'] as const;
+
+/** Whether the points match the dosage, and what to tell the user when they do not. */
+export function mapCheck(points: FacePoint[], dosage: number | null): { ok: boolean; total: number; problem: 'no_dosage' | 'empty_units' | 'mismatch' | null } {
+  const total = Math.round(points.reduce((s, p) => s + (Number.isFinite(p.units) ? p.units : 0), 0) * 100) / 100;
+  if (points.length === 0) return { ok: true, total, problem: null };
+  if (dosage === null || !(dosage > 0)) return { ok: false, total, problem: 'no_dosage' };
+  if (points.some((p) => !(p.units > 0))) return { ok: false, total, problem: 'empty_units' };
+  if (Math.abs(total - dosage) > 1e-9) return { ok: false, total, problem: 'mismatch' };
+  return { ok: true, total, problem: null };
+}
+
+export function SessionForm({ patientId }: { patientId: string }) {
+  const t = useT();
+  const can = useCan();
+  const fmt = useFormat();
+  const day = useClinicFormat();
+  const patient = useApi<Patient>(`/api/patients/${patientId}`);
+  const treatments = useApi<Treatment[] | { items: Treatment[] }>('/api/treatments');
+  const practitioners = useApi<Practitioner[] | { items: Practitioner[] }>(can('practitioner.read') ? '/api/practitioners?limit=200' : null);
+  const devices = useApi<Device[] | { items: Device[] }>(can('practitioner.read') ? '/api/devices?limit=200' : null);
+  const activeTreatments = itemsOf(treatments.data).filter((tr) => tr.is_active !== false);
+
+  const [treatmentId, setTreatmentId] = useState('');
+  const treatment = activeTreatments.find((tr) => tr.id === treatmentId);
+  const [dosage, setDosage] = useState('');
+  const [unit, setUnit] = useState('');
+  const [points, setPoints] = useState<FacePoint[]>([]);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [addArea, setAddArea] = useState(FACE_AREAS[0]!.key);
+  const unitInputs = useRef<(HTMLInputElement | null)[]>([]);
+
+  useEffect(() => { if (treatment) setUnit(treatment.default_unit); }, [treatment]);
+  useEffect(() => { if (selected !== null) unitInputs.current[selected]?.focus(); }, [selected]);
+
+  const dosageValue = dosage.trim() === '' ? null : Number(dosage);
+  const check = mapCheck(points, dosageValue);
+  const isPmu = treatment?.category === 'PMU';
+  const needsMap = treatment?.category === 'Injection';
+  const mapMissing = needsMap && points.length === 0;
+  const canSubmit = !!treatment && check.ok && !mapMissing;
+
+  const addPoint = (p: { x: number; y: number; area: string }) => {
+    const remaining = dosageValue !== null ? Math.max(0, Math.round((dosageValue - check.total) * 100) / 100) : 0;
+    setPoints((ps) => [...ps, { ...p, units: remaining }]);
+    setSelected(points.length);
+  };
+  const update = (i: number, patch: Partial<FacePoint>) => setPoints((ps) => ps.map((p, j) => (j === i ? { ...p, ...patch } : p)));
+  const remove = (i: number) => { setPoints((ps) => ps.filter((_, j) => j !== i)); setSelected(null); };
+
+  async function submit(data: FormData) {
+    const visitDate = day.today();
+    let visitId: string | undefined;
+    if (can('visit.write')) {
+      const visit = await api<{ id?: string; visit_id?: string }>('POST', '/api/visits', compact({
+        patient_id: patientId, visit_type: 'treatment', visit_date: visitDate, doctor_id: text(data, 'doctor_id'),
+      }));
+      visitId = visit.id ?? visit.visit_id;
+    }
+    const pmu = isPmu ? compact({
+      procedure_type: text(data, 'procedure_type'),
+      area_treated: text(data, 'area_treated'),
+      duration_min: text(data, 'duration_min') ? Number(text(data, 'duration_min')) : undefined,
+      voltage: text(data, 'voltage') ? Number(text(data, 'voltage')) : undefined,
+      needle_configuration: text(data, 'needle_configuration'),
+      depth: text(data, 'depth'),
+      pigment_brand: text(data, 'pigment_brand'),
+      pigment_color: text(data, 'pigment_color'),
+      lot_number: text(data, 'lot_number'),
+    }) : undefined;
+    const session = await api<RecordedSession>('POST', '/api/treatment-sessions', compact({
+      visit_id: visitId,
+      patient_id: patientId,
+      treatment_id: treatment!.id,
+      doctor_id: text(data, 'doctor_id'),
+      device_id: text(data, 'device_id'),
+      dosage_value: dosageValue ?? undefined,
+      dosage_unit: unit || undefined,
+      treatment_area: points.length ? points.map((p) => ({ x: p.x, y: p.y, units: p.units, area: p.area })) : undefined,
+      pmu: pmu && Object.keys(pmu).length ? pmu : undefined,
+      immediate_reaction: text(data, 'immediate_reaction'),
+      clinical_notes: text(data, 'clinical_notes'),
+    }));
+    lastRecorded = session;
+    navigate(`/patients/${patientId}?recorded=${idOf(session)}`);
+  }
+
+  const sumMessage = useMemo(() => {
+    const u = unit ? ` ${unit}` : '';
+    switch (check.problem) {
+      case 'no_dosage': return t('session.map_no_dosage');
+      case 'empty_units': return t('session.map_empty_units');
+      case 'mismatch': {
+        const diff = Math.round(((dosageValue ?? 0) - check.total) * 100) / 100;
+        return t(diff > 0 ? 'session.map_short' : 'session.map_over', {
+          total: `${day.number(check.total)}${u}`, dosage: `${day.number(dosageValue ?? 0)}${u}`, diff: `${day.number(Math.abs(diff))}${u}`,
+        });
+      }
+      default: return points.length
+        ? t('session.map_ok', { total: `${day.number(check.total)}${u}` })
+        : t(needsMap ? 'session.map_required' : 'session.map_optional');
+    }
+  }, [check, dosageValue, unit, points.length, needsMap, t, day]);
+
+  return (
+    <Page title={t('session.title')} testId="session-page"
+      actions={<Link to={`/patients/${patientId}`} className="btn secondary">{t('chart.back')}</Link>}>
+      {patient.data && <p className="lead" data-testid="session-patient">{patient.data.full_name} · <span className="mono">{patient.data.code}</span></p>}
+      {treatments.error && <ErrorAlert error={treatments.error} />}
+      {treatments.loading && !treatments.data ? <Loading /> : (
+        <Form action={submit} testId="session-form">
+          <Card title={t('session.what')}>
+            <div className="row">
+              <SelectField label={t('session.treatment')} name="treatment_id" value={treatmentId} required testId="session-treatment"
+                onChange={(e) => setTreatmentId(e.target.value)}>
+                <option value="">{t('session.choose_treatment')}</option>
+                {activeTreatments.map((tr) => (
+                  <option key={tr.id} value={tr.id}>{tr.treatment_name}{tr.name_en ? ` · ${tr.name_en}` : ''} ({tr.treatment_id})</option>
+                ))}
+              </SelectField>
+              <SelectField label={t('session.practitioner')} name="doctor_id" testId="session-practitioner" defaultValue="">
+                <option value="">—</option>
+                {itemsOf(practitioners.data).filter((p) => p.status !== 'inactive').map((p) => (
+                  <option key={p.id} value={p.id}>{p.full_name}{p.specialty ? ` · ${p.specialty}` : ''}</option>
+                ))}
+              </SelectField>
+              <SelectField label={t('session.device')} name="device_id" testId="session-device" defaultValue="">
+                <option value="">{t('session.no_device')}</option>
+                {itemsOf(devices.data).filter((d) => d.status !== 'inactive').map((d) => (
+                  <option key={d.id} value={d.id}>{d.device_name} ({d.device_type})</option>
+                ))}
+              </SelectField>
+            </div>
+            {treatment && (
+              <p className="hint" data-testid="session-treatment-facts">
+                {t('session.treatment_facts', {
+                  category: t(`category.${categoryKey(treatment.category)}`),
+                  price: fmt.money(treatment.base_price_minor ?? treatment.base_price, treatment.currency),
+                })}
+                {treatment.consent_required && <> · <strong>{t('session.consent_required')}</strong></>}
+              </p>
+            )}
+            {treatment && <ScreeningAlerts patientId={patientId} treatmentId={treatment.id} />}
+            <div className="row">
+              <TextField label={t('session.dosage')} name="dosage_value" type="number" min="0" step="any" inputMode="decimal"
+                value={dosage} onChange={(e) => setDosage(e.target.value)} testId="session-dosage" />
+              <TextField label={t('session.unit')} name="dosage_unit" value={unit} onChange={(e) => setUnit(e.target.value)}
+                list="dosage-units" testId="session-unit" />
+              <datalist id="dosage-units">{['U', 'lines', 'cc', 'ml', 'session', 'shots', 'grafts', 'mg'].map((u) => <option key={u} value={u} />)}</datalist>
+            </div>
+          </Card>
+
+          <Card title={t('session.map_title')} testId="session-map-card">
+            <div className="map-layout">
+              <FaceMap points={points} onAdd={addPoint} onSelect={setSelected} selected={selected} unit={unit} />
+              <div className="map-points">
+                <div className="inline-form">
+                  <SelectField label={t('session.add_at')} name="_add_area" value={addArea} onChange={(e) => setAddArea(e.target.value)} testId="session-add-area">
+                    {FACE_AREAS.map((a) => <option key={a.key} value={a.key}>{areaLabel(t, a.key)}</option>)}
+                  </SelectField>
+                  <button type="button" className="btn secondary" data-testid="session-add-point"
+                    onClick={() => { const a = FACE_AREAS.find((f) => f.key === addArea)!; addPoint({ x: a.x, y: a.y, area: a.key }); }}>
+                    {t('session.add_point')}
+                  </button>
+                </div>
+                {points.length > 0 && (
+                  <table className="points-table" data-testid="points-table">
+                    <thead>
+                      <tr>
+                        <th scope="col">#</th>
+                        <th scope="col">{t('session.area')}</th>
+                        <th scope="col">{t('session.units', { unit: unit || '—' })}</th>
+                        <th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {points.map((p, i) => (
+                        <tr key={i} className={selected === i ? 'selected' : undefined} data-testid="point-row">
+                          <td>{i + 1}</td>
+                          <td>
+                            <select aria-label={t('session.area_of', { n: i + 1 })} value={p.area} onChange={(e) => update(i, { area: e.target.value })}
+                              data-testid="point-area">
+                              {!FACE_AREAS.some((a) => a.key === p.area) && <option value={p.area}>{p.area}</option>}
+                              {FACE_AREAS.map((a) => <option key={a.key} value={a.key}>{areaLabel(t, a.key)}</option>)}
+                            </select>
+                          </td>
+                          <td>
+                            <input ref={(el) => { unitInputs.current[i] = el; }} type="number" min="0" step="any" inputMode="decimal"
+                              aria-label={t('session.units_of', { n: i + 1 })} value={Number.isFinite(p.units) ? String(p.units) : ''}
+                              onChange={(e) => update(i, { units: e.target.value === '' ? NaN : Number(e.target.value) })}
+                              onFocus={() => setSelected(i)} data-testid="point-units" className="units-input" />
+                          </td>
+                          <td className="row-actions">
+                            <button type="button" className="btn small secondary" onClick={() => remove(i)} data-testid="point-remove"
+                              aria-label={t('session.remove_point', { n: i + 1 })}>×</button>
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+                <p className={`map-sum ${check.ok && !mapMissing ? 'ok' : 'bad'}`} role="status" aria-live="polite"
+                  data-testid="map-sum" data-state={check.ok && !mapMissing ? 'match' : 'mismatch'}>
+                  {sumMessage}
+                </p>
+              </div>
+            </div>
+          </Card>
+
+          {isPmu && (
+            <Card title={t('session.pmu_title')} testId="session-pmu">
+              <div className="row">
+                <SelectField label={t('pmu.procedure_type')} name="procedure_type" defaultValue={treatment?.procedure_type ?? ''} testId="pmu-procedure">
+                  <option value="">—</option>
+                  {PMU_PROCEDURES.map((p) => <option key={p} value={p}>{p}</option>)}
+                </SelectField>
+                <TextField label={t('pmu.area_treated')} name="area_treated" testId="pmu-area" />
+                <TextField label={t('pmu.duration')} name="duration_min" type="number" min="0" testId="pmu-duration" />
+              </div>
+              <div className="row">
+                <TextField label={t('pmu.voltage')} name="voltage" type="number" step="0.1" min="0" testId="pmu-voltage" />
+                <TextField label={t('pmu.needle')} name="needle_configuration" testId="pmu-needle" />
+                <TextField label={t('pmu.depth')} name="depth" testId="pmu-depth" />
+              </div>
+              <div className="row">
+                <TextField label={t('pmu.pigment_brand')} name="pigment_brand" testId="pmu-brand" />
+                <TextField label={t('pmu.pigment_color')} name="pigment_color" testId="pmu-color" />
+                <TextField label={t('pmu.lot')} name="lot_number" testId="pmu-lot" />
+              </div>
+            </Card>
+          )}
+
+          <Card title={t('session.notes_title')}>
+            <TextField label={t('session.reaction')} name="immediate_reaction" testId="session-reaction" />
+            <TextArea label={t('session.notes')} name="clinical_notes" testId="session-notes" />
+          </Card>
+
+          <div className="form-actions">
+            <SubmitDisabledUnless ok={canSubmit} />
+            {!canSubmit && <span className="hint" data-testid="session-blocked">{!treatment ? t('session.choose_treatment_first') : sumMessage}</span>}
+          </div>
+        </Form>
+      )}
+    </Page>
+  );
+}
+
+/** The submit button, disabled while the record is incomplete (the reason is shown beside it). */
+function SubmitDisabledUnless({ ok }: { ok: boolean }) {
+  const t = useT();
+  if (ok) return <SubmitButton testId="session-submit">{t('session.submit')}</SubmitButton>;
+  return <button type="submit" className="btn primary" disabled aria-disabled="true" data-testid="session-submit">{t('session.submit')}</button>;
+}
+
+export const CATEGORIES = ['Injection', 'Device', 'Laser', 'PMU', 'Surgery', 'Other'] as const;
+export const categoryKey = (c: string) => ((CATEGORIES as readonly string[]).includes(c) ? c : 'Other') as (typeof CATEGORIES)[number];
+

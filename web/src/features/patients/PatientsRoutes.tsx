@@ -1,0 +1,37 @@
+/** /patients, /patients/{id} (the chart) and the chart's pages: session, consent, photos. */
+import { Link, useLocation } from '../../lib/router.js';
+import { useT } from '../../i18n/i18n.js';
+import { useCan } from '../../session/session.js';
+import { EmptyState } from '../../ui/feedback.js';
+import { Page } from '../../ui/layout.js';
+import { SessionForm } from '../clinical/SessionForm.js';
+import { ConsentPage } from './ConsentPage.js';
+import { PatientChart } from './PatientChart.js';
+import { PatientsPage } from './PatientsPage.js';
+import { PhotosPage } from './PhotosPage.js';
+
+export function PatientsRoutes() {
+  const { path } = useLocation();
+  const can = useCan();
+  const [, , id, sub, ...rest] = path.split('/');
+  if (!id) return <PatientsPage />;
+  if (rest.length) return <Missing />;
+  // Keyed by patient: opening another chart starts afresh.
+  switch (sub) {
+    case undefined: case '': return <PatientChart key={id} patientId={id} />;
+    case 'session': return can('session.write') ? <SessionForm key={id} patientId={id} /> : <Denied />;
+    case 'consent': return can('consent.write') ? <ConsentPage key={id} patientId={id} /> : <Denied />;
+    case 'photos': return can('photo.read') ? <PhotosPage key={id} patientId={id} /> : <Denied />;
+    default: return <Missing />;
+  }
+}
+
+function Denied() {
+  const t = useT();
+  return <Page title={t('noaccess.title')}><EmptyState title={t('noaccess.title')} testId="no-access"><p>{t('noaccess.body')}</p></EmptyState></Page>;
+}
+
+function Missing() {
+  const t = useT();
+  return <Page title={t('notfound.title')}><EmptyState title={t('notfound.title')}><p><Link to="/patients">{t('nav.patients')}</Link></p></EmptyState></Page>;
+}
