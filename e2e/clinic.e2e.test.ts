@@ -355,8 +355,9 @@ describe('clinic screens in Chromium', () => {
     await device.getByTestId('device-maintain').click();
     await page.getByTestId('maintenance-submit').click();
     await page.getByTestId('maintenance-saved').waitFor();
-    await expect(page.locator('[data-testid="device-row"][data-code="HIFU_01"]').getAttribute('data-due')).resolves.toBe('no');
-    await expect(page.getByTestId('devices-due-summary').textContent()).resolves.toContain('No device is due');
+    // The list reloads after the save: wait for what the user then sees.
+    await page.locator('[data-testid="device-row"][data-code="HIFU_01"][data-due="no"]').waitFor({ timeout: 10_000 });
+    await page.getByTestId('devices-due-summary').filter({ hasText: 'No device is due' }).waitFor({ timeout: 10_000 });
   });
 
   it('shows the owner dashboard with charts and their numbers as text', async () => {
