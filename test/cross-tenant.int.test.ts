@@ -3,25 +3,13 @@
 // missing id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testVisage, uniqueEmail, type Res, type TestVisage } from './helpers.js';
+import { rng } from './openapi.js';
 import { addMember, createUser } from '../src/modules/identity/index.js';
 import { newId } from '../src/platform/crypto.js';
 
 const OPS = Number(process.env.CROSS_TENANT_OPS || 1000);
 const ROLES = ['owner', 'manager', 'front_desk', 'marketer', 'practitioner'] as const;
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-
-/** Deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]! };
-}
 
 interface Org { id: string; actors: Record<string, string>; roles: Set<string>; invitations: Set<string>; members: Set<string>; files: Set<string> }
 
