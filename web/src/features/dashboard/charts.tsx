@@ -32,7 +32,7 @@ export function BarChart({ title, data, testId, tone = 'primary' }: { title: str
               const y = 4 + i * row;
               return (
                 <g key={i} data-testid="chart-bar">
-                  <text x={labelW - 8} y={y + row / 2} textAnchor="end" dominantBaseline="middle" className="chart-label">{clip(d.label, 18)}</text>
+                  <text x={labelW - 8} y={y + row / 2} textAnchor="end" dominantBaseline="middle" className="chart-label"><title>{d.label}</title>{clip(d.label, 20)}</text>
                   <rect x={labelW} y={y + 5} width={w} height={row - 10} rx={3} className="bar" />
                   <text x={labelW + w + 6} y={y + row / 2} dominantBaseline="middle" className="chart-value">{d.text}</text>
                 </g>
@@ -100,4 +100,17 @@ function NumbersTable({ data }: { data: Datum[] }) {
   );
 }
 
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+/** Cuts a label to `n` half-width columns (a CJK character takes two), ending with an ellipsis. */
+function clip(s: string, n: number): string {
+  const width = (ch: string) => ((ch.codePointAt(0) ?? 0) >= 0x2e80 ? 2 : 1);
+  const chars = [...s];
+  if (chars.reduce((sum, ch) => sum + width(ch), 0) <= n) return s;
+  let cols = 0;
+  let out = '';
+  for (const ch of chars) {
+    if (cols + width(ch) > n - 1) break;
+    cols += width(ch);
+    out += ch;
+  }
+  return `${out}…`;
+}

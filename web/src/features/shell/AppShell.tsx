@@ -29,8 +29,8 @@ export function AppShell() {
       </header>
       <div className="shell-body">
         <nav className="sidenav" aria-label={t('shell.navigation')} data-testid="main-nav">
-          <NavGroup title={t('nav.group.work')} routes={ROUTES.filter((r) => r.group === 'work' && allowed(r))} current={path} />
-          <NavGroup title={t('nav.group.settings')} routes={ROUTES.filter((r) => r.group === 'settings' && allowed(r))} current={path} />
+          <NavGroup title={t('nav.group.work')} routes={ROUTES.filter((r) => r.group === 'work' && allowed(r))} current={route?.path ?? path} />
+          <NavGroup title={t('nav.group.settings')} routes={ROUTES.filter((r) => r.group === 'settings' && allowed(r))} current={route?.path ?? path} />
         </nav>
         <main id="main" className="main" tabIndex={-1}>
           {!me.user.email_verified && <VerifyEmailBanner />}
