@@ -80,8 +80,4 @@ export function toTaipeiEarlyMorning(t: TestVisage): void {
   t.clock.advance(target.getTime() - now.getTime());
 }
 
-export const addDays = (date: string, days: number): string => {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
+export { addDays } from './followup-rules.js';

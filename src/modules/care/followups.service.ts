@@ -1,11 +1,12 @@
 import type { Tx } from '../../platform/db/client.js';
 import { newId } from '../../platform/crypto.js';
-import { SqlFilter } from '../../platform/db/filter.js';
+import { SqlFilter, likePattern } from '../../platform/db/filter.js';
 import { byIdOrCode } from '../../platform/db/refs.js';
 import { errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
 import type { FOLLOWUP_STATUSES, FOLLOWUP_TYPES, REMINDER_CHANNELS } from './care.schema.js';
-import { orgClock, plusDays } from './org-clock.js';
+import { orgClock } from './org-clock.js';
+import { addDays } from './followup-rules.js';
 
 export type FollowupType = (typeof FOLLOWUP_TYPES)[number];
 export type FollowupStatus = (typeof FOLLOWUP_STATUSES)[number];
@@ -147,7 +148,7 @@ export async function listFollowups(tx: Tx, now: Date, f: ListFilter): Promise<F
   }
   q.when('f.status = ?', f.status).when('f.patient_id = ?::uuid', f.patient_id).when('f.session_id = ?::uuid', f.session_id)
     .when('f.followup_type = ?', f.followup_type).when('f.scheduled_date >= ?::date', f.from).when('f.scheduled_date <= ?::date', f.to)
-    .when(`lower(p.full_name) LIKE ?`, f.q ? `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined);
+    .when(`lower(p.full_name) LIKE ?`, likePattern(f.q?.toLowerCase()));
   afterCursor(q, f.cursor);
   return tx.query<FollowupRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE ${q.where} ORDER BY f.scheduled_date, f.id LIMIT ${q.param(f.limit + 1)}`, q.params);
 }
@@ -163,7 +164,7 @@ export async function plannedBetween(tx: Tx, from: string | null, to: string | n
 /** GET /api/followups?days=N: planned follow-ups from the organization's today to today + N days. */
 export async function upcoming(tx: Tx, now: Date, days: number, limit: number, cursor?: { d: string; id: string } | null): Promise<{ today: string; rows: FollowupRow[] }> {
   const { today } = await orgClock(tx, now);
-  return { today, rows: await plannedBetween(tx, today, plusDays(today, days), limit, cursor) };
+  return { today, rows: await plannedBetween(tx, today, addDays(today, days), limit, cursor) };
 }
 
 export interface Worklist { date: string; today: FollowupRow[]; overdue: FollowupRow[]; upcoming: FollowupRow[] }
@@ -175,8 +176,8 @@ export async function worklist(tx: Tx, now: Date, days: number, limit: number): 
   return {
     date: today,
     today: cut(await plannedBetween(tx, today, today, limit)),
-    overdue: cut(await plannedBetween(tx, null, plusDays(today, -1), limit)),
-    upcoming: cut(await plannedBetween(tx, plusDays(today, 1), plusDays(today, days), limit)),
+    overdue: cut(await plannedBetween(tx, null, addDays(today, -1), limit)),
+    upcoming: cut(await plannedBetween(tx, addDays(today, 1), addDays(today, days), limit)),
   };
 }
 

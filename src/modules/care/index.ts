@@ -6,7 +6,8 @@ import { followupRoutes } from './followups.routes.js';
 
 export { FollowupDto, followupDto } from './followups.routes.js';
 export { findFollowup, type FollowupRow, type FollowupType, type ReminderChannel } from './followups.service.js';
-export { orgClock, plusDays, daysBetween, type OrgClock } from './org-clock.js';
+export { orgClock, daysBetween, type OrgClock } from './org-clock.js';
+export { addDays } from './followup-rules.js';
 export { reminderJobs, startReminderSweeps, sweepDueReminders, REMINDER_SEND_JOB, REMINDER_SWEEP_JOB, type ReminderJobOptions } from './reminders.js';
 export { channelSender, postToGateway, type ReminderMessage, type ReminderSender } from './messaging.js';
 export { generateFollowups, cancelRuleFollowups, type GeneratedFollowup, type SessionForFollowups } from './followups.generate.js';

@@ -10,13 +10,6 @@ export async function orgClock(tx: Tx, now: Date): Promise<OrgClock> {
   return o;
 }
 
-/** Adds days to a calendar date (YYYY-MM-DD) without time-zone drift. */
-export function plusDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
 /** Whole days from `from` to `to` (calendar dates). */
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);

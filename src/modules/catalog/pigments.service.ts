@@ -1,5 +1,5 @@
 import type { Tx } from '../../platform/db/client.js';
-import { SqlFilter } from '../../platform/db/filter.js';
+import { SqlFilter, likePattern } from '../../platform/db/filter.js';
 import { newId } from '../../platform/crypto.js';
 import { errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
@@ -22,14 +22,13 @@ async function getPigment(tx: Tx, id: string): Promise<PigmentRow> {
   return row;
 }
 
-const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The pigment library by brand and colour, keyset-paginated (limit + 1 rows). */
 export async function listPigments(tx: Tx, f: { q?: string; active?: boolean; limit: number; cursor: { k: string; id: string } | null }): Promise<PigmentRow[]> {
   const q = new SqlFilter('org_id = visage_current_org()', 'deleted_at IS NULL').when('is_active = ?', f.active);
   if (f.q) {
     const p = `$${q.params.length + 1}`; // the ? below
-    q.when(`(brand ILIKE ? OR color ILIKE ${p} OR undertone ILIKE ${p})`, like(f.q));
+    q.when(`(brand ILIKE ? OR color ILIKE ${p} OR undertone ILIKE ${p})`, likePattern(f.q));
   }
   if (f.cursor) {
     const k = q.param(f.cursor.k);

@@ -1,6 +1,6 @@
 import type { Tx } from '../../platform/db/client.js';
 import { byIdOrCode } from '../../platform/db/refs.js';
-import { SqlFilter } from '../../platform/db/filter.js';
+import { SqlFilter, likePattern } from '../../platform/db/filter.js';
 import { newId } from '../../platform/crypto.js';
 import { errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
@@ -57,7 +57,6 @@ async function getTreatment(tx: Tx, ref: string): Promise<TreatmentRow> {
 
 export interface TreatmentFilter { q?: string; category?: string; active?: boolean }
 
-const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The catalogue (small: one organization's treatments), by category then code. */
 export async function listTreatments(tx: Tx, f: TreatmentFilter): Promise<TreatmentRow[]> {
@@ -65,7 +64,7 @@ export async function listTreatments(tx: Tx, f: TreatmentFilter): Promise<Treatm
     .when('category = ?', f.category).when('is_active = ?', f.active);
   if (f.q) {
     const p = `$${q.params.length + 1}`; // the ? below
-    q.when(`(code ILIKE ? OR name ILIKE ${p} OR name_en ILIKE ${p} OR description ILIKE ${p})`, like(f.q));
+    q.when(`(code ILIKE ? OR name ILIKE ${p} OR name_en ILIKE ${p} OR description ILIKE ${p})`, likePattern(f.q));
   }
   const rows = await tx.query<TreatmentRow>(`SELECT ${TREATMENT_COLUMNS} FROM treatments WHERE ${q.where} ORDER BY category, lower(code)`, q.params);
   return rows.map(toRow);

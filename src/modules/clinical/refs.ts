@@ -8,6 +8,3 @@ export async function requirePatient(tx: Tx, patientId: string, pointer = '/pati
   if (!p) throw errors.validation(`No patient with id "${patientId}".`, [{ pointer, message: 'not found' }]);
   return p;
 }
-
-/** A search term as a literal ILIKE pattern part (%, _ and \\ match themselves). */
-export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);

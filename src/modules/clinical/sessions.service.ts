@@ -1,14 +1,13 @@
 import type { Tx } from '../../platform/db/client.js';
 import { newId } from '../../platform/crypto.js';
 import { byIdOrCode } from '../../platform/db/refs.js';
-import { SqlFilter } from '../../platform/db/filter.js';
+import { SqlFilter, likePattern } from '../../platform/db/filter.js';
 import { errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
 import { checkSessionConsent, flagMissingConsent } from '../records/index.js';
 import { generateFollowups, cancelRuleFollowups, type GeneratedFollowup } from '../care/index.js';
 import { checkAreaUnits, type TreatmentArea } from './treatment-area.js';
 import { localDate } from './org-time.js';
-import { escapeLike } from './refs.js';
 
 /** Seed 001 PMU specifics of a procedure. */
 export interface PmuSpecs {
@@ -182,7 +181,7 @@ export async function listSessions(tx: Tx, f: SessionFilter): Promise<SessionRow
     .when('s.visit_id = ?', f.visitId)
     .when('s.performed_at >= (?::date)::timestamp AT TIME ZONE o.timezone', f.from)
     .when('s.performed_at < ((?::date) + 1)::timestamp AT TIME ZONE o.timezone', f.to)
-    .when(`(p.full_name || ' ' || p.code || ' ' || t.code || ' ' || t.name) ILIKE ?`, f.q ? `%${escapeLike(f.q)}%` : undefined)
+    .when(`(p.full_name || ' ' || p.code || ' ' || t.code || ' ' || t.name) ILIKE ?`, likePattern(f.q))
     .before(['s.performed_at', 's.id'], f.cursor);
   return tx.query<SessionRow>(`${SELECT} WHERE ${w.where} ORDER BY s.performed_at DESC, s.id DESC LIMIT ${w.param(f.limit + 1)}`, w.params);
 }

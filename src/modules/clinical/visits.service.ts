@@ -1,10 +1,10 @@
 import type { Tx } from '../../platform/db/client.js';
 import { newId } from '../../platform/crypto.js';
 import { byIdOrCode } from '../../platform/db/refs.js';
-import { SqlFilter } from '../../platform/db/filter.js';
+import { SqlFilter, likePattern } from '../../platform/db/filter.js';
 import { AppError, errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
-import { escapeLike, requirePatient } from './refs.js';
+import { requirePatient } from './refs.js';
 
 export const VISIT_TYPES = ['consultation', 'treatment', 'follow_up'] as const;
 export type VisitType = (typeof VISIT_TYPES)[number];
@@ -57,7 +57,7 @@ export async function listVisits(tx: Tx, f: VisitFilter): Promise<VisitRow[]> {
     .when('v.patient_id = ?', f.patientId).when('v.visit_type = ?', f.visitType)
     .when('v.visit_date >= ?::date', f.from).when('v.visit_date <= ?::date', f.to)
     .when('v.practitioner_id = ?', f.practitioner ? await practitionerId(tx, f.practitioner) : undefined);
-  w.when(`(p.full_name || ' ' || p.code) ILIKE ?`, f.q ? `%${escapeLike(f.q)}%` : undefined);
+  w.when(`(p.full_name || ' ' || p.code) ILIKE ?`, likePattern(f.q));
   if (f.cursor) w.when(`(v.visit_date, v.id) < (${w.param(f.cursor.date)}::date, ?::uuid)`, f.cursor.id);
   return tx.query<VisitRow>(`${SELECT} WHERE ${w.where} ORDER BY v.visit_date DESC, v.id DESC LIMIT ${w.param(f.limit + 1)}`, w.params);
 }

@@ -1,6 +1,6 @@
 import type { Tx } from '../../platform/db/client.js';
 import { byIdOrCode } from '../../platform/db/refs.js';
-import { SqlFilter } from '../../platform/db/filter.js';
+import { SqlFilter, likePattern } from '../../platform/db/filter.js';
 import { newId } from '../../platform/crypto.js';
 import { errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
@@ -42,7 +42,6 @@ export async function getDevice(tx: Tx, ref: string): Promise<DeviceRow> {
   return row;
 }
 
-const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export interface DeviceFilter { q?: string; type?: string; status?: string; limit: number; cursor: { k: string; id: string } | null }
 
@@ -51,7 +50,7 @@ export async function listDevices(tx: Tx, f: DeviceFilter): Promise<(DeviceRow &
   const q = new SqlFilter('d.org_id = visage_current_org()', 'd.deleted_at IS NULL').when('d.device_type = ?', f.type).when('d.status = ?', f.status);
   if (f.q) {
     const p = `$${q.params.length + 1}`; // the ? below
-    q.when(`(d.device_name ILIKE ? OR d.code ILIKE ${p} OR d.manufacturer ILIKE ${p} OR d.model ILIKE ${p} OR d.serial_no ILIKE ${p})`, like(f.q));
+    q.when(`(d.device_name ILIKE ? OR d.code ILIKE ${p} OR d.manufacturer ILIKE ${p} OR d.model ILIKE ${p} OR d.serial_no ILIKE ${p})`, likePattern(f.q));
   }
   if (f.cursor) {
     const k = q.param(f.cursor.k);

@@ -1,6 +1,6 @@
 import type { Tx } from '../../platform/db/client.js';
 import { byIdOrCode } from '../../platform/db/refs.js';
-import { SqlFilter } from '../../platform/db/filter.js';
+import { SqlFilter, likePattern } from '../../platform/db/filter.js';
 import { newId } from '../../platform/crypto.js';
 import { errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
@@ -35,7 +35,6 @@ export async function getPractitioner(tx: Tx, ref: string): Promise<Practitioner
   return row;
 }
 
-const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export interface PractitionerFilter {
   q?: string; kind?: string; status?: string; limit: number; cursor: { k: string; id: string } | null;
@@ -46,7 +45,7 @@ export async function listPractitioners(tx: Tx, f: PractitionerFilter): Promise<
   const q = new SqlFilter('org_id = visage_current_org()', 'deleted_at IS NULL').when('kind = ?', f.kind).when('status = ?', f.status);
   if (f.q) {
     const p = `$${q.params.length + 1}`; // the ? below
-    q.when(`(full_name ILIKE ? OR code ILIKE ${p} OR license_no ILIKE ${p} OR specialty ILIKE ${p})`, like(f.q));
+    q.when(`(full_name ILIKE ? OR code ILIKE ${p} OR license_no ILIKE ${p} OR specialty ILIKE ${p})`, likePattern(f.q));
   }
   if (f.cursor) {
     const k = q.param(f.cursor.k);

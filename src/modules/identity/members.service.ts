@@ -3,6 +3,7 @@ import { AppError, errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
 import type { Principal } from './sessions.service.js';
 import { assertCanGrant, OWNER_ROLE, rolesByName } from './roles.service.js';
+import { likePattern } from '../../platform/db/filter.js';
 
 /** A staff membership of the acting organization, with the member's name and email. */
 export interface MemberRow {
@@ -23,7 +24,7 @@ export async function listMembers(tx: Tx, orgId: string, f: { q?: string; limit:
   const params: unknown[] = [orgId];
   const where: string[] = [];
   if (f.q) {
-    params.push(`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    params.push(likePattern(f.q));
     where.push(`(u.full_name ILIKE $${params.length} OR u.email ILIKE $${params.length})`);
   }
   if (f.cursor) {

@@ -1,7 +1,7 @@
 import type { Tx } from '../../platform/db/client.js';
 import { errors } from '../../platform/http/problem.js';
 import { toMajor } from '../catalog/index.js';
-import { daysBetween, orgClock, plusDays } from '../care/index.js';
+import { addDays, daysBetween, orgClock } from '../care/index.js';
 
 /**
  * Owner dashboards (docs/dashboards.md defines every figure). All periods are calendar periods in
@@ -95,8 +95,8 @@ export interface RiskRow {
  */
 export async function followupRisk(tx: Tx, now: Date, opts: { graceDays: number; status?: 'due' | 'overdue'; limit: number; cursor?: { r: string; p: string } | null }): Promise<RiskRow[]> {
   const clock = await orgClock(tx, now);
-  const cutoff = plusDays(clock.today, -opts.graceDays); // R >= cutoff: due; R < cutoff: overdue
-  const hi = opts.status === 'overdue' ? plusDays(cutoff, -1) : clock.today;
+  const cutoff = addDays(clock.today, -opts.graceDays); // R >= cutoff: due; R < cutoff: overdue
+  const hi = opts.status === 'overdue' ? addDays(cutoff, -1) : clock.today;
   const lo = opts.status === 'due' ? cutoff : '0001-01-01';
   const c = opts.cursor ?? { r: '9999-12-31', p: 'ffffffff-ffff-ffff-ffff-ffffffffffff' };
   // $1 upper date, $2 lower date, $3 tz, $4/$5 cursor, $6 limit
@@ -193,11 +193,11 @@ export async function periodOf(tx: Tx, now: Date, q: { month?: string; from?: st
   const clock = await orgClock(tx, now);
   if (q.month !== undefined) {
     const m = monthOrCurrent(q.month, clock.today, '#query/month');
-    return { from: `${m}-01`, to: plusDays(`${addMonths(m, 1)}-01`, -1), timezone: clock.timezone };
+    return { from: `${m}-01`, to: addDays(`${addMonths(m, 1)}-01`, -1), timezone: clock.timezone };
   }
   const cur = clock.today.slice(0, 7);
   const from = q.from ?? `${addMonths(cur, -11)}-01`;
-  const to = q.to ?? plusDays(`${addMonths(cur, 1)}-01`, -1);
+  const to = q.to ?? addDays(`${addMonths(cur, 1)}-01`, -1);
   if (from > to) throw errors.badRequest('from must not be after to.', [{ pointer: '#query/from', message: 'after to' }]);
   return { from, to, timezone: clock.timezone };
 }

@@ -1,6 +1,6 @@
 import type { Tx } from '../../platform/db/client.js';
 import { newId } from '../../platform/crypto.js';
-import { SqlFilter } from '../../platform/db/filter.js';
+import { SqlFilter, likePattern } from '../../platform/db/filter.js';
 import { AppError, errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
 import { findProduct } from './products.service.js';
@@ -79,7 +79,7 @@ export async function listLots(tx: Tx, f: LotFilter, today: string): Promise<Lot
     if (!p) throw errors.badRequest(`No product with id or code "${f.product}".`, [{ pointer: '#query/product_id', message: 'not found' }]);
     w.when('l.product_id = ?', p.id);
   }
-  w.when('l.status = ?', f.status).when('l.lot_number ILIKE ?', f.q ? `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined);
+  w.when('l.status = ?', f.status).when('l.lot_number ILIKE ?', likePattern(f.q));
   if (f.expiringWithinDays !== undefined) {
     w.when(`l.expiry_date <= ${t}::date + ?::int`, f.expiringWithinDays);
     w.when('l.status = ANY(?::text[])', ['active', 'quarantined']);

@@ -1,6 +1,6 @@
 import type { Tx } from '../../platform/db/client.js';
 import { newId } from '../../platform/crypto.js';
-import { SqlFilter } from '../../platform/db/filter.js';
+import { SqlFilter, likePattern } from '../../platform/db/filter.js';
 import { AppError, errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
 
@@ -57,7 +57,7 @@ export interface ProductFilter { q?: string; productType?: ProductType; active?:
 export async function listProducts(tx: Tx, f: ProductFilter, today: string): Promise<ProductRow[]> {
   const w = new SqlFilter('pr.org_id = visage_current_org()', 'pr.deleted_at IS NULL');
   const t = w.param(today);
-  w.when(`(pr.code || ' ' || pr.name) ILIKE ?`, f.q ? `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined)
+  w.when(`(pr.code || ' ' || pr.name) ILIKE ?`, likePattern(f.q))
     .when('pr.product_type = ?', f.productType).when('pr.is_active = ?', f.active)
     .when('(pr.reorder_level IS NOT NULL AND COALESCE(st.usable_on_hand, 0) <= pr.reorder_level) = ?', f.lowStock);
   if (f.cursor) w.when(`(lower(pr.name), pr.id) > (${w.param(f.cursor.name)}, ?::uuid)`, f.cursor.id);

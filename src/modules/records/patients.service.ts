@@ -1,5 +1,5 @@
 import type { Tx } from '../../platform/db/client.js';
-import { SqlFilter } from '../../platform/db/filter.js';
+import { SqlFilter, likePattern } from '../../platform/db/filter.js';
 import { newId } from '../../platform/crypto.js';
 import type { FieldCipher } from '../../platform/crypto/fields.js';
 import { AppError, errors } from '../../platform/http/problem.js';
@@ -184,7 +184,6 @@ export async function deletePatient(tx: Tx, origin: AuditOrigin, ref: string): P
   await audit(tx, origin, { action: 'delete', entityType: 'patient', entityId: current.id, details: { code: current.code } });
 }
 
-const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export interface PatientFilter { q?: string; active?: boolean; limit: number; cursor: { k: string; id: string } | null }
 
@@ -198,7 +197,7 @@ export async function listPatients(tx: Tx, f: PatientFilter): Promise<PatientRow
     const p = `$${q.params.length + 1}`; // the ? below
     const digits = f.q.replace(/\D/g, '');
     const byPhone = digits.length >= 3 ? ` OR phone_digits LIKE $${q.params.length + 2}` : '';
-    q.when(`(full_name ILIKE ? OR code ILIKE ${p} OR email ILIKE ${p}${byPhone})`, like(f.q));
+    q.when(`(full_name ILIKE ? OR code ILIKE ${p} OR email ILIKE ${p}${byPhone})`, likePattern(f.q));
     if (byPhone) q.param(`%${digits}%`);
   }
   if (f.cursor) {

@@ -41,3 +41,10 @@ export class SqlFilter {
     return this.clauses.length ? this.clauses.join(' AND ') : 'true';
   }
 }
+
+/** A search term as an ILIKE "contains" pattern in which %, _ and \\ match themselves. */
+export function likePattern(q: string): string;
+export function likePattern(q: string | null | undefined): string | undefined;
+export function likePattern(q: string | null | undefined): string | undefined {
+  return q ? `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
+}
