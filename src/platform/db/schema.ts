@@ -11,3 +11,4 @@ export * from '../../modules/clinical/clinical.schema.js';
 export * from '../../modules/inventory/inventory.schema.js';
 export * from '../../modules/care/care.schema.js';
 export * from '../../modules/insight/insight.schema.js';
+export * from '../../modules/growth/growth.schema.js';
