@@ -22,6 +22,7 @@ import { clinicalRoutes } from './modules/clinical/index.js';
 import { inventoryRoutes } from './modules/inventory/index.js';
 import { careRoutes, reminderJobs, startReminderSweeps } from './modules/care/index.js';
 import { insightRoutes } from './modules/insight/index.js';
+import { growthJobs, growthRoutes, startGrowthRetention } from './modules/growth/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,6 +42,9 @@ const ENTRY_PERMISSIONS: [RegExp, Permission][] = [
   [/^\/api\/(consent-templates|consents|compliance)(\/|$)/, 'consent.read'],
   [/^\/api\/photos(\/|$)/, 'photo.read'],
   [/^\/api\/(files|documents)(\/|$)/, 'file.read'],
+  [/^\/api\/(leads|pipeline-stages|tags|journey-events)(\/|$)/, 'lead.read'],
+  [/^\/api\/(campaigns|kpi-events|growth|crm-integrations)(\/|$)/, 'campaign.read'],
+  [/^\/api\/commission-(providers|rules|statements)(\/|$)/, 'commission.read'],
 ];
 
 function entryPermission(routeUrl: string | undefined): Permission | null {
@@ -84,7 +88,7 @@ export async function createVisage(opts: CreateOptions = {}): Promise<Visage> {
     log: (m) => { if (opts.logger !== false) console.log(m); },
   });
   const jobs = createJobs(db, {
-    definitions: [mailJob(mailer), ...reminderJobs(() => deps)], work: config.worker, schema: opts.jobsSchema,
+    definitions: [mailJob(mailer), ...reminderJobs(() => deps), ...growthJobs(() => deps)], work: config.worker, schema: opts.jobsSchema,
     onError: (err, job) => app.log.warn({ err, job }, job ? 'job failed; the queue retries it' : 'job queue error'),
   });
   const deps: Deps = { config, db, mailer, now: opts.now ?? (() => new Date()), storage: createStorage(config), jobs, fields };
@@ -109,6 +113,7 @@ export async function createVisage(opts: CreateOptions = {}): Promise<Visage> {
       inventoryRoutes(r, deps, guard);
       careRoutes(r, deps, guard);
       insightRoutes(r, deps, guard);
+      growthRoutes(r, deps, guard);
     },
     web: opts.web !== false && fs.existsSync(path.join(webDist, 'index.html')) ? async (w) => {
       await w.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
@@ -122,7 +127,10 @@ export async function createVisage(opts: CreateOptions = {}): Promise<Visage> {
     } : undefined,
   });
   await jobs.start();
-  if (config.worker) await startReminderSweeps(deps);
+  if (config.worker) {
+    await startReminderSweeps(deps);
+    await startGrowthRetention(deps);
+  }
   return {
     app, deps,
     async close() {
