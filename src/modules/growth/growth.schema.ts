@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, date, foreignKey, index, integer, jsonb, pgTable, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, deletedAt, id, orgId, updatedAt } from '../../platform/db/columns.js';
 import { organizations } from '../identity/identity.schema.js';
 
@@ -144,6 +144,12 @@ export const leads = pgTable('leads', {
   /** Consent to be contacted (marketing), not medical consent: when, how, and the wording version shown. */
   contactConsentAt: timestamp('contact_consent_at', { withTimezone: true }),
   contactConsentSource: text('contact_consent_source'),
+  /** Funnel milestones, maintained by triggers (0013) from activities, stage history and KPI events. */
+  firstContactedAt: timestamp('first_contacted_at', { withTimezone: true }),
+  consultBookedAt: timestamp('consult_booked_at', { withTimezone: true }),
+  consultShowedAt: timestamp('consult_showed_at', { withTimezone: true }),
+  /** Sum of the lead's live invoice_paid KPI events (trigger-maintained). */
+  revenueMinor: bigint('revenue_minor', { mode: 'number' }).notNull().default(0),
   wonAt: timestamp('won_at', { withTimezone: true }),
   lostAt: timestamp('lost_at', { withTimezone: true }),
   lostReason: text('lost_reason'),
@@ -363,3 +369,24 @@ export const growthRetentionRuns = pgTable('growth_retention_runs', {
   cutoffs: jsonb('cutoffs').notNull(),
   removed: jsonb('removed').notNull(),
 }, (t) => [index('growth_retention_runs_idx').on(t.orgId, t.ranAt)]);
+
+/**
+ * The funnel rollup: per organization, day of lead creation (in the organization's timezone),
+ * campaign, source and platform, how many leads were created and how many of those went on to be
+ * contacted, book a consult, show, be won, and the revenue they brought. Maintained by a trigger on
+ * leads (0013), so the funnel reads a few thousand rows instead of a million leads. campaign_key is
+ * the campaign id or the nil uuid; platform is '' when unknown (keys without NULLs).
+ */
+export const growthFunnelDaily = pgTable('growth_funnel_daily', {
+  orgId: orgId().references(() => organizations.id),
+  day: date('day').notNull(),
+  campaignKey: uuid('campaign_key').notNull(),
+  source: text('source').notNull(),
+  platform: text('platform').notNull(),
+  leads: integer('leads').notNull().default(0),
+  contacted: integer('contacted').notNull().default(0),
+  booked: integer('booked').notNull().default(0),
+  showed: integer('showed').notNull().default(0),
+  won: integer('won').notNull().default(0),
+  revenueMinor: bigint('revenue_minor', { mode: 'number' }).notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.orgId, t.day, t.campaignKey, t.source, t.platform] })]);
