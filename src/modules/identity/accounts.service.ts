@@ -45,6 +45,27 @@ export async function userOrganizations(tx: Tx, userId: string): Promise<OrgSumm
       GROUP BY o.id ORDER BY o.name`, [userId]);
 }
 
+/**
+ * The user and their organizations in one statement (what GET /api/me shows): the request's only
+ * round trip besides opening and committing the transaction.
+ */
+export async function userWithOrganizations(tx: Tx, userId: string): Promise<{ user: UserRow; organizations: OrgSummary[] } | undefined> {
+  const [row] = await tx.query<UserRow & { organizations: OrgSummary[] }>(
+    `SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')},
+            coalesce((SELECT json_agg(x ORDER BY x.name) FROM (
+              SELECT o.id, o.name, o.type, o.timezone, o.currency, o.locale,
+                     coalesce(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
+                FROM memberships m JOIN organizations o ON o.id = m.org_id
+                LEFT JOIN membership_roles mr ON mr.membership_id = m.id
+                LEFT JOIN roles r ON r.id = mr.role_id
+               WHERE m.user_id = u.id AND m.status = 'active' AND o.deleted_at IS NULL
+               GROUP BY o.id) x), '[]'::json) AS organizations
+       FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL`, [userId]);
+  if (!row) return undefined;
+  const { organizations, ...user } = row;
+  return { user, organizations };
+}
+
 /** First and last name follow the full name (first word, the rest). */
 export function nameParts(fullName: string): { first_name: string | null; last_name: string | null } {
   const [first, ...rest] = fullName.trim().split(/\s+/);

@@ -3,7 +3,7 @@ import type { ZApp } from '../../platform/http/app.js';
 import type { Deps } from '../../platform/deps.js';
 import { audit } from '../../platform/audit/audit.service.js';
 import { errors } from '../../platform/http/problem.js';
-import { createUser, getUser, login, userOrganizations } from './accounts.service.js';
+import { createUser, getUser, login, userOrganizations, userWithOrganizations } from './accounts.service.js';
 import { createSession, revokeSession } from './sessions.service.js';
 import { clearSessionCookie, origin, type Guard } from './guard.js';
 import { Email, orgSummaryDto, Password, SessionResponse, userDto } from './identity.dto.js';
@@ -70,9 +70,9 @@ export function authRoutes(app: ZApp, deps: Deps, guard: Guard) {
       response: { 200: z.object({ user: SessionResponse.shape.user, organizations: SessionResponse.shape.organizations, acting_org_id: z.string().nullable(), permissions: z.array(z.string()) }) },
     },
   }, async (req) => guard(req, {}, async (tx, p) => {
-    const user = await getUser(tx, p.userId);
-    if (!user) throw errors.unauthenticated();
+    const me = await userWithOrganizations(tx, p.userId);
+    if (!me) throw errors.unauthenticated();
     await audit(tx, origin(req), { action: 'read', entityType: 'user', entityId: p.userId });
-    return { user: userDto(user), organizations: (await userOrganizations(tx, p.userId)).map(orgSummaryDto), acting_org_id: p.orgId, permissions: [...p.permissions].sort() };
+    return { user: userDto(me.user), organizations: me.organizations.map(orgSummaryDto), acting_org_id: p.orgId, permissions: [...p.permissions].sort() };
   }));
 }
