@@ -14,6 +14,7 @@ import { funnelRoutes } from './funnel.routes.js';
 import { commissionRoutes } from './commissions.routes.js';
 import { intakeRoutes } from './intake.routes.js';
 import { crmRoutes } from './crm.routes.js';
+import { exportRoutes } from './exports.routes.js';
 
 export { attributeRevenue, type RevenueInput } from './attribution.js';
 export { growthJobs, startGrowthRetention } from './retention.js';
@@ -29,5 +30,6 @@ export function growthRoutes(app: ZApp, deps: Deps, guard: Guard): void {
     commissionRoutes(g, deps, guard);
     intakeRoutes(g, deps, guard);
     crmRoutes(g, deps, guard);
+    exportRoutes(g, deps, guard);
   });
 }
