@@ -8,6 +8,7 @@ import { checkSessionConsent, flagMissingConsent } from '../records/index.js';
 import { generateFollowups, cancelRuleFollowups, type GeneratedFollowup } from '../care/index.js';
 import { checkAreaUnits, type TreatmentArea } from './treatment-area.js';
 import { localDate } from './org-time.js';
+import { attributeRevenue } from '../growth/index.js';
 
 /** Seed 001 PMU specifics of a procedure. */
 export interface PmuSpecs {
@@ -45,11 +46,11 @@ export async function findSession(tx: Tx, id: string): Promise<SessionRow | null
   return s ?? null;
 }
 
-interface TreatmentRef { id: string; code: string; consent_required: boolean; followup_rules: unknown; base_price_minor: string | number; currency: string; default_unit: string; is_active: boolean }
+interface TreatmentRef { id: string; code: string; category: string; consent_required: boolean; followup_rules: unknown; base_price_minor: string | number; currency: string; default_unit: string; is_active: boolean }
 interface DeviceRef { id: string; code: string; status: string; due: boolean }
 
 const treatmentRef = (tx: Tx, ref: string) => byIdOrCode<TreatmentRef>(tx, 'treatments',
-  'id, code, consent_required, followup_rules, base_price_minor, currency, default_unit, is_active', ref, '/treatment_id');
+  'id, code, category, consent_required, followup_rules, base_price_minor, currency, default_unit, is_active', ref, '/treatment_id');
 const practitionerRef = (tx: Tx, ref: string, pointer: string) => byIdOrCode<{ id: string; code: string; status: string }>(tx, 'practitioners', 'id, code, status', ref, pointer);
 const deviceRef = (tx: Tx, ref: string) => byIdOrCode<DeviceRef>(tx, 'devices',
   `id, code, status, (maintenance_cycle_days IS NOT NULL AND last_maintenance_on IS NOT NULL
@@ -138,6 +139,14 @@ export async function createSession(tx: Tx, origin: AuditOrigin, input: NewSessi
       json(input.treatmentArea), json(input.deviceSettings), json(input.pmu), performedAt, input.immediateReaction ?? null, input.clinicalNotes ?? null,
       input.priceMinor ?? Number(treatment.base_price_minor), input.currency ?? treatment.currency, now, userId,
       status.state === 'missing' ? 'missing_consent' : null]);
+  // A signed session is revenue: growth attributes it to the lead that became this patient (if any).
+  const priceMinor = input.priceMinor ?? Number(treatment.base_price_minor);
+  if (priceMinor > 0) {
+    await attributeRevenue(tx, origin, {
+      patientId: input.patientId, amountMinor: priceMinor, currency: input.currency ?? treatment.currency, occurredAt: now, sourceRef: `session:${id}`,
+      treatment: { category: treatment.category, code: treatment.code }, providerId: null,
+    });
+  }
 
   let consent: ConsentAnswer;
   if (status.state === 'missing') {
