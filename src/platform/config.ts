@@ -24,6 +24,9 @@ export interface Config {
   /** Requests per minute per client address, and for the sign-in/sign-up endpoints. */
   rateLimitPerMinute: number;
   authRateLimitPerMinute: number;
+  /** The public lead form (growth): submissions per minute per client address, and per organization. */
+  leadFormPerIpPerMinute: number;
+  leadFormPerOrgPerMinute: number;
   /** Secure cookies need HTTPS; off automatically when PUBLIC_URL is plain http. */
   secureCookies: boolean;
   /** OpenID Connect providers offered for sign-in (OIDC_PROVIDERS). */
@@ -93,6 +96,8 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     worker: env.VISAGE_WORKER !== 'false',
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 1200),
     authRateLimitPerMinute: int('AUTH_RATE_LIMIT_PER_MINUTE', 300),
+    leadFormPerIpPerMinute: int('LEAD_FORM_RATE_LIMIT_PER_MINUTE', 10),
+    leadFormPerOrgPerMinute: int('LEAD_FORM_ORG_RATE_LIMIT_PER_MINUTE', 300),
     // Browsers keep Secure cookies on https and on localhost; plain http elsewhere would lose them.
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true'
       : publicUrl.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1)(:|\/|$)/.test(publicUrl),

@@ -8,7 +8,7 @@ import { checkSessionConsent, flagMissingConsent } from '../records/index.js';
 import { generateFollowups, cancelRuleFollowups, type GeneratedFollowup } from '../care/index.js';
 import { checkAreaUnits, type TreatmentArea } from './treatment-area.js';
 import { localDate } from './org-time.js';
-import { attributeRevenue } from '../growth/index.js';
+import { attributeRevenue, reviseRevenue } from '../growth/index.js';
 
 /** Seed 001 PMU specifics of a procedure. */
 export interface PmuSpecs {
@@ -268,6 +268,7 @@ export async function amendSession(tx: Tx, origin: AuditOrigin, id: string, patc
     [id, next.visit_id, next.practitioner_id, next.device_id, json(next.device_settings), next.dosage_value, next.dosage_unit, json(next.treatment_area),
       json(next.pmu), next.performed_at, next.immediate_reaction, next.clinical_notes, next.price_minor, next.currency, version, now]);
   await audit(tx, origin, { action: 'amend', entityType: 'treatment_session', entityId: id, details: { version, fields: changedFields } });
+  if (old.status === 'signed' && (changedFields.includes('price_minor') || changedFields.includes('currency'))) await reviseSessionRevenue(tx, origin, id, old, next, now);
   return { session: (await findSession(tx, id))!, amended: true, changedFields };
 }
 
@@ -284,10 +285,23 @@ export async function listAmendments(tx: Tx, sessionId: string): Promise<{ curre
   return { current: s.version, items };
 }
 
+/** A corrected price reaches growth's attribution: revised, voided, or attributed when it was 0 before. */
+async function reviseSessionRevenue(tx: Tx, origin: AuditOrigin, id: string, old: Snapshot, next: { price_minor: number | null; currency: string | null }, now: Date): Promise<void> {
+  const ref = `session:${id}`;
+  if (await reviseRevenue(tx, origin, ref, next.price_minor, now)) return;
+  if (!next.price_minor || next.price_minor <= 0) return;
+  const treatment = await treatmentRef(tx, String(old.treatment_id));
+  await attributeRevenue(tx, origin, {
+    patientId: old.patient_id, amountMinor: next.price_minor, currency: next.currency ?? treatment.currency, occurredAt: new Date(String(old.signed_at ?? old.performed_at)),
+    sourceRef: ref, treatment: { category: treatment.category, code: treatment.code }, providerId: null,
+  });
+}
+
 /** Soft delete: the record is kept (retention); its planned rule follow-ups are cancelled. */
 export async function deleteSession(tx: Tx, origin: AuditOrigin, id: string, now: Date): Promise<void> {
   const rows = await tx.query('UPDATE treatment_sessions SET deleted_at = $2, updated_at = $2 WHERE org_id = visage_current_org() AND id = $1 AND deleted_at IS NULL RETURNING id', [id, now]);
   if (!rows.length) throw errors.notFound('treatment session');
   const cancelled = await cancelRuleFollowups(tx, id, now);
+  await reviseRevenue(tx, origin, `session:${id}`, null, now); // a deleted session is no longer revenue
   await audit(tx, origin, { action: 'delete', entityType: 'treatment_session', entityId: id, details: { followups_cancelled: cancelled } });
 }

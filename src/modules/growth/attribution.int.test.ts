@@ -128,4 +128,27 @@ describe('attribution', () => {
     expect(await run((tx) => attributeLeadHistory(tx, null, leadId))).toBe(0);
     expect(await events(leadId)).toHaveLength(2);
   });
+
+  it('a corrected price revises the attributed revenue; a price of 0 or a deleted session voids it', async () => {
+    const p = await addPatient(t, c.owner.orgId, 'Dana Wu');
+    const leadId = await lead({ patientId: p, source: 'tiktok' });
+    const s = await session(p, { price_minor: 100_000 });
+    expect(await revenue(leadId)).toBe(100_000);
+    const amend = (body: Record<string, unknown>) => t.call('PATCH', `/api/treatment-sessions/${s}`, { token: c.owner.token, body: { reason: 'price corrected at checkout', ...body } });
+    expect((await amend({ price_minor: 120_000 })).status).toBe(200);
+    expect(await revenue(leadId)).toBe(120_000);
+    expect((await amend({ price_minor: 0 })).status).toBe(200);
+    expect(await revenue(leadId)).toBe(0);
+    expect((await amend({ price_minor: 90_000 })).status).toBe(200);
+    expect(await revenue(leadId)).toBe(90_000);
+    expect((await events(leadId)).map((e) => Number(e.value_minor))).toEqual([90_000]); // one event, revised in place
+    expect((await t.call('DELETE', `/api/treatment-sessions/${s}`, { token: c.owner.token })).status).toBe(204);
+    expect(await revenue(leadId)).toBe(0);
+    const [voided] = await sql<{ deleted_at: Date | null }>("SELECT deleted_at FROM kpi_events WHERE source_ref = $1", [`session:${s}`]);
+    expect(voided!.deleted_at).not.toBeNull();
+    // A session priced 0 when signed and corrected later is attributed then.
+    const free = await session(p, { price_minor: 0 });
+    expect((await t.call('PATCH', `/api/treatment-sessions/${free}`, { token: c.owner.token, body: { reason: 'was not free after all', price_minor: 55_000 } })).status).toBe(200);
+    expect(await revenue(leadId)).toBe(55_000);
+  });
 });

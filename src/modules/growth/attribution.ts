@@ -106,3 +106,28 @@ export async function attributeLeadHistory(tx: Tx, origin: AuditOrigin | null, l
   }
   return n;
 }
+
+/**
+ * Paid revenue changed after it was attributed (a session's price amended, a session deleted;
+ * later: a refund). Sets the attributed event's value, or voids it (soft delete) when the amount is
+ * gone, and revives a voided one when an amount returns. Returns false when nothing was attributed
+ * under this reference (the caller may then attribute afresh). Milestones and the funnel follow.
+ */
+export async function reviseRevenue(tx: Tx, origin: AuditOrigin | null, sourceRef: string, amountMinor: number | null, now: Date): Promise<boolean> {
+  const [ev] = await tx.query<{ id: string; value_minor: string | number; deleted_at: Date | null }>(
+    `SELECT id, value_minor, deleted_at FROM kpi_events
+      WHERE org_id = visage_current_org() AND kind = 'invoice_paid' AND source_ref = $1 FOR UPDATE`, [sourceRef]);
+  if (!ev) return false;
+  const live = amountMinor !== null && Number.isSafeInteger(amountMinor) && amountMinor > 0;
+  if (live && ev.deleted_at === null && Number(ev.value_minor) === amountMinor) return true;
+  if (!live && ev.deleted_at !== null) return true;
+  await tx.query(
+    live ? 'UPDATE kpi_events SET value_minor = $2, deleted_at = NULL WHERE org_id = visage_current_org() AND id = $1'
+      : 'UPDATE kpi_events SET deleted_at = $2 WHERE org_id = visage_current_org() AND id = $1',
+    [ev.id, live ? amountMinor : now]);
+  await audit(tx, origin ?? {}, {
+    action: live ? 'revise' : 'void', entityType: 'kpi_event', entityId: ev.id,
+    details: { source_ref: sourceRef, ...(live ? { value_minor: amountMinor } : {}) },
+  });
+  return true;
+}

@@ -16,7 +16,7 @@ import { intakeRoutes } from './intake.routes.js';
 import { crmRoutes } from './crm.routes.js';
 import { exportRoutes } from './exports.routes.js';
 
-export { attributeRevenue, type RevenueInput } from './attribution.js';
+export { attributeRevenue, reviseRevenue, type RevenueInput } from './attribution.js';
 export { growthJobs, startGrowthRetention } from './retention.js';
 export { assertNoPhi, findPhi } from './phi.js';
 
