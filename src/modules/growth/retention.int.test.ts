@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testVisage, uniqueEmail, type TestVisage } from '../../../test/helpers.js';
 import { staff } from '../clinical/clinic.fixtures.js';
 import { newId } from '../../platform/crypto.js';
-import { cutoffsAt, nextRetentionSlot, RETENTION_JOB, runGrowthRetention, yearsBefore } from './retention.js';
+import { cutoffsAt, nextRetentionSlot, rescoreDecayed, RETENTION_JOB, runGrowthRetention, yearsBefore } from './retention.js';
 
 let t: TestVisage;
 
@@ -217,6 +217,30 @@ describe('retention over time, through the API', () => {
     const practitioner = await staff(t, o.orgId, o.userId, 'practitioner');
     expect((await t.call('POST', '/api/growth/retention/run', { token: practitioner, org: o.orgId })).status).toBe(403);
     expect((await t.call('GET', '/api/growth/retention/runs', { token: practitioner, org: o.orgId })).status).toBe(403);
+  });
+});
+
+describe('nightly rescoring of decaying scores', () => {
+  it('rescores leads whose recency has aged since they were scored, and leaves settled ones alone', async () => {
+    const o = await t.owner({ orgName: 'Decay Spa' });
+    const fresh = await submitForm(o.orgId); // scored now, interaction now: recency at its top band
+    const score = async (id: string) => (await q<{ lead_score: number; factors: { factor: string; points: number }[] }>(o.orgId,
+      'SELECT lead_score, score_factors AS factors FROM leads WHERE id = $1', [id]))[0]!;
+    const before = await score(fresh);
+    const recency = (s: { factors: { factor: string; points: number }[] }) => s.factors.find((f) => f.factor === 'recency')!.points;
+    expect(recency(before)).toBe(20);
+    // A lead scored long after its last interaction has settled: it is not picked again.
+    const settled = await oldLead(o.orgId, new Date(t.clock.now.getTime() - 400 * DAY));
+    await q(o.orgId, 'UPDATE leads SET scored_at = $2, lead_score = 7 WHERE id = $1', [settled, new Date(t.clock.now.getTime() - 2 * DAY)]);
+
+    expect(await rescoreDecayed(t.visage.deps, t.clock.now, { orgIds: [o.orgId] })).toBe(0); // scored minutes ago
+    const later = new Date(t.clock.now.getTime() + 10 * DAY);
+    expect(await rescoreDecayed(t.visage.deps, later, { orgIds: [o.orgId] })).toBe(1);
+    const after = await score(fresh);
+    expect(recency(after)).toBeLessThan(recency(before));
+    expect(after.lead_score).toBe(before.lead_score - (recency(before) - recency(after)));
+    expect((await score(settled)).lead_score).toBe(7);
+    expect(await rescoreDecayed(t.visage.deps, later, { orgIds: [o.orgId] })).toBe(0); // done for tonight
   });
 });
 

@@ -7,6 +7,7 @@ import { newId } from '../../platform/crypto.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
 import { decodeCursor, page, pageOf, pageQuery } from '../../platform/http/pagination.js';
 import { origin, type Guard } from '../identity/index.js';
+import { rescoreDecayedBatch } from './scoring.js';
 
 /*
  * Growth retention (seed 004): activities are kept 3 years (from created_at), KPI events 5 years
@@ -136,6 +137,20 @@ export async function runGrowthRetention(deps: Pick<Deps, 'db'>, now: Date, opts
   return runs;
 }
 
+/** The nightly pass over decaying lead scores (scoring.ts), each organization batch by batch. Returns how many were rescored. */
+export async function rescoreDecayed(deps: Pick<Deps, 'db'>, now: Date, opts: { orgIds?: string[] } = {}): Promise<number> {
+  const all = await deps.db.run({ scope: 'system', orgId: null }, (tx) => tx.query<{ org_id: string }>('SELECT org_id FROM visage_growth_org_ids()'));
+  let total = 0;
+  for (const { org_id: orgId } of opts.orgIds ? all.filter((o) => opts.orgIds!.includes(o.org_id)) : all) {
+    let n: number;
+    do {
+      n = await deps.db.run({ scope: 'system', orgId }, (tx) => rescoreDecayedBatch(tx, now));
+      total += n;
+    } while (n > 0);
+  }
+  return total;
+}
+
 export interface RunRow { id: string; ran_at: Date; cutoffs: Record<string, string>; removed: Record<string, number> }
 
 /** The acting organization's runs, newest first. */
@@ -186,7 +201,10 @@ export function growthJobs(deps: () => Deps): JobDefinition<unknown>[] {
         const next = nextRetentionSlot(new Date(Math.max(d.now().getTime(), slot.getTime())));
         await d.jobs!.enqueue<SweepData>(tx, RETENTION_JOB, { slot: next.toISOString() }, { startAfter: next });
       });
-      if (mine) await runGrowthRetention(d, d.now());
+      if (mine) {
+        await runGrowthRetention(d, d.now());
+        await rescoreDecayed(d, d.now());
+      }
     },
   };
   return [sweep as JobDefinition<unknown>];

@@ -192,3 +192,23 @@ export async function rescoreAllLeads(tx: Tx, now: Date, batch = 500): Promise<n
     after = ids[ids.length - 1]!;
   }
 }
+
+/**
+ * Scores decay with time (recency bands, the engagement window) while nothing happens to a lead.
+ * The leads whose stored score may have decayed are those last scored more than `minAgeHours` ago
+ * while their last interaction was still inside the decay horizon (the window plus a margin):
+ * once a lead is scored beyond the horizon its score no longer changes by itself, so it drops out.
+ * Rescores up to `batch` of them in the acting organization; returns how many (0 when done).
+ */
+export async function rescoreDecayedBatch(tx: Tx, now: Date, batch = 500, minAgeHours = 20): Promise<number> {
+  const ids = (await tx.query<{ id: string }>(
+    `SELECT id FROM leads
+      WHERE org_id = visage_current_org() AND deleted_at IS NULL AND last_interaction_at IS NOT NULL
+        AND (scored_at IS NULL OR (scored_at < $1::timestamptz - make_interval(hours => $2)
+             AND scored_at < last_interaction_at + make_interval(days => $3)))
+      ORDER BY id LIMIT $4`, [now, minAgeHours, ENGAGEMENT_WINDOW_DAYS + 10, batch])).map((r) => r.id);
+  if (!ids.length) return 0;
+  const inputs = await inputsOf(tx, ids, now);
+  await store(tx, [...inputs].map(([id, i]) => ({ id, s: scoreLead(i, now) })), now);
+  return ids.length;
+}
