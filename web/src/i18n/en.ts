@@ -1,5 +1,6 @@
 /** English: the reference dictionary. Every key here must exist in zh-TW.ts and tr.ts. */
 import { clinicEn } from './clinic.en.js';
+import { growthEn } from './growth.en.js';
 
 export const en = {
   'common.actions': 'Actions',
@@ -233,6 +234,7 @@ export const en = {
   'profile.revoke': 'Revoke',
   'profile.revoke_confirm': 'Revoke the token {name}? Integrations using it stop working.',
   ...clinicEn,
+  ...growthEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

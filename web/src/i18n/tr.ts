@@ -1,6 +1,7 @@
 /** Türkçe. */
 import type { Messages } from './en.js';
 import { clinicTr } from './clinic.tr.js';
+import { growthTr } from './growth.tr.js';
 
 export const tr: Messages = {
   'common.actions': 'İşlemler',
@@ -234,4 +235,5 @@ export const tr: Messages = {
   'profile.revoke': 'İptal et',
   'profile.revoke_confirm': '{name} belirteci iptal edilsin mi? Onu kullanan entegrasyonlar çalışmayı durdurur.',
   ...clinicTr,
+  ...growthTr,
 };

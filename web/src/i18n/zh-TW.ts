@@ -1,6 +1,7 @@
 /** 繁體中文（台灣）. */
 import type { Messages } from './en.js';
 import { clinicZhTW } from './clinic.zh-TW.js';
+import { growthZhTW } from './growth.zh-TW.js';
 
 export const zhTW: Messages = {
   'common.actions': '操作',
@@ -234,4 +235,5 @@ export const zhTW: Messages = {
   'profile.revoke': '撤銷',
   'profile.revoke_confirm': '要撤銷權杖 {name} 嗎？使用它的整合將停止運作。',
   ...clinicZhTW,
+  ...growthZhTW,
 };

@@ -30,6 +30,7 @@ export function AppShell() {
       <div className="shell-body">
         <nav className="sidenav" aria-label={t('shell.navigation')} data-testid="main-nav">
           <NavGroup title={t('nav.group.work')} routes={ROUTES.filter((r) => r.group === 'work' && allowed(r))} current={route?.path ?? path} />
+          <NavGroup title={t('nav.growth')} routes={ROUTES.filter((r) => r.group === 'growth' && allowed(r))} current={route?.path ?? path} />
           <NavGroup title={t('nav.group.settings')} routes={ROUTES.filter((r) => r.group === 'settings' && allowed(r))} current={route?.path ?? path} />
         </nav>
         <main id="main" className="main" tabIndex={-1}>

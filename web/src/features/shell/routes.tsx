@@ -17,6 +17,11 @@ import { TreatmentsPage } from '../catalog/TreatmentsPage.js';
 import { InventoryPage } from '../inventory/InventoryPage.js';
 import { FollowupsPage } from '../care/FollowupsPage.js';
 import { DashboardPage } from '../dashboard/DashboardPage.js';
+import { GrowthIndex, LeadsRoutes } from '../growth/GrowthRoutes.js';
+import { PipelinePage } from '../growth/PipelinePage.js';
+import { CampaignsPage } from '../growth/CampaignsPage.js';
+import { FunnelPage } from '../growth/FunnelPage.js';
+import { CommissionsPage } from '../growth/CommissionsPage.js';
 import '../clinical/clinic.css';
 
 export interface AppRoute {
@@ -25,7 +30,7 @@ export interface AppRoute {
   /** Any one of these permissions opens the page; empty = every signed-in member. */
   anyOf: string[];
   /** Where the entry sits in the navigation; omitted = reached from elsewhere (the user menu). */
-  group?: 'work' | 'settings';
+  group?: 'work' | 'growth' | 'settings';
   /** The page also answers the paths below it (/patients/{id}/...). */
   nested?: boolean;
   render: () => ReactNode;
@@ -46,8 +51,13 @@ export const ROUTES: AppRoute[] = [
   upcoming('/marketplace', 'nav.marketplace', ['inquiry.read', 'quote.read', 'platform.admin']),
   upcoming('/billing', 'nav.billing', ['payment.read', 'commission.read']),
   upcoming('/messages', 'nav.messages', ['message.read']),
-  upcoming('/growth', 'nav.growth', ['lead.read', 'campaign.read']),
   { path: '/dashboards', label: 'nav.dashboards', anyOf: ['dashboard.read'], group: 'work', render: () => <DashboardPage /> },
+  { path: '/growth', label: 'nav.growth', anyOf: ['lead.read', 'campaign.read', 'commission.read'], render: () => <GrowthIndex /> },
+  { path: '/growth/pipeline', label: 'growth.nav.pipeline', anyOf: ['lead.read'], group: 'growth', render: () => <PipelinePage /> },
+  { path: '/growth/leads', label: 'growth.nav.leads', anyOf: ['lead.read'], group: 'growth', nested: true, render: () => <LeadsRoutes /> },
+  { path: '/growth/campaigns', label: 'growth.nav.campaigns', anyOf: ['campaign.read'], group: 'growth', render: () => <CampaignsPage /> },
+  { path: '/growth/funnel', label: 'growth.nav.funnel', anyOf: ['campaign.read'], group: 'growth', render: () => <FunnelPage /> },
+  { path: '/growth/commissions', label: 'growth.nav.commissions', anyOf: ['commission.read'], group: 'growth', render: () => <CommissionsPage /> },
   { path: '/settings/organization', label: 'nav.organization', anyOf: ['org.read'], group: 'settings', render: () => <OrganizationPage /> },
   { path: '/settings/members', label: 'nav.members', anyOf: ['member.read'], group: 'settings', render: () => <MembersPage /> },
   { path: '/settings/roles', label: 'nav.roles', anyOf: ['member.read'], group: 'settings', render: () => <RolesPage /> },

@@ -1,0 +1,346 @@
+/**
+ * The growth screens in Chromium: the funnel's won count, a lead card dragged to Won on the
+ * pipeline with a real mouse drag (kept after a reload, recorded in the stage history, counted by
+ * the funnel), the lead detail's score explanation and timeline, the new-lead form's refusals,
+ * campaigns with their spend and a commission statement that adds up. Campaigns, leads, stages,
+ * KPI events and commission rules are seeded through the API.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { startHarness, type Harness } from './harness.js';
+
+const OWNER = { email: 'owner@growth-e2e.visage.local', password: 'a growth owner passphrase', full_name: 'Lin Ya-Ting' };
+const MARKETER = { email: 'marketing@growth-e2e.visage.local', password: 'a marketer passphrase', full_name: 'Elif Demir' };
+const CLINIC = { name: 'Lumière Med Spa', type: 'clinic', timezone: 'Asia/Taipei', currency: 'TWD', locale: 'en' };
+
+let h: Harness;
+let page: Page;
+let token: string;
+let orgId: string;
+const stages: Record<string, { id: string; name: string; kind: string }> = {};
+const leads: Record<string, string> = {};
+let providerId: string;
+let campaignId: string;
+
+const shot = (name: string) => page.screenshot({ path: `/tmp/visage-growth-${name}.png`, fullPage: true });
+
+async function api<T = any>(method: string, url: string, body?: unknown, expected = [200, 201]): Promise<T> {
+  const res = await h.call<T>(method, url, body, token, orgId);
+  if (!expected.includes(res.status)) throw new Error(`${method} ${url} -> ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Two campaigns, five leads spread over the stages, tags, an opportunity, a call, paid revenue and a commission rule. */
+async function seed() {
+  const signup = await h.call('POST', '/api/auth/signup', OWNER);
+  expect(signup.status).toBe(201);
+  token = signup.body.token;
+  const org = await h.call('POST', '/api/organizations', CLINIC, token);
+  expect(org.status, JSON.stringify(org.body)).toBe(201);
+  orgId = org.body.id;
+
+  await api('POST', '/api/invitations', { email: MARKETER.email, role: 'marketer' });
+  const inviteToken = await h.mailed(MARKETER.email, /invite\?token=(\S+)/);
+  const accepted = await h.call('POST', '/api/invitations/accept', { token: inviteToken, full_name: MARKETER.full_name, password: MARKETER.password });
+  expect(accepted.status).toBe(200);
+
+  for (const s of (await api('GET', '/api/pipeline-stages')).items) stages[s.kind] = s;
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: CLINIC.timezone }).format(new Date());
+  const ig = await api('POST', '/api/campaigns', {
+    name: 'Spring Botox IG', platform: 'instagram', type: 'social_media', status: 'active', monthly_spend_minor: 3_000_000, budget_minor: 30_000_000,
+    start_date: `${today.slice(0, 7)}-01`,
+  });
+  campaignId = ig.id;
+  await api('POST', '/api/campaigns', { name: 'Google Search Filler', platform: 'google', type: 'google_ads', status: 'active', monthly_spend_minor: 1_500_000 });
+
+  const lead = async (first_name: string, source: string, stage: string | null, extra: Record<string, unknown> = {}) => {
+    const l = await api('POST', '/api/leads', { first_name, source, email: `${first_name.toLowerCase()}@example.com`, campaign_id: ig.id, ...extra });
+    if (stage) await api('POST', `/api/leads/${l.id}/move`, { stage_id: stages[stage]!.id });
+    leads[first_name] = l.id;
+    return l.id as string;
+  };
+  await lead('Mei', 'instagram', 'contacted', { phone: '+886912345678', deal_value_minor: 1_800_000 });
+  await lead('Yuki', 'instagram', null);
+  await lead('Hana', 'referral', 'consult_booked');
+  const won = await lead('Sofia', 'instagram', 'won');
+  await lead('Aylin', 'website', 'lost');
+  await api('POST', `/api/leads/${leads.Mei}/tags`, { name: 'Botox' });
+  await api('PUT', `/api/leads/${leads.Mei}/opportunity`, { expected_value_minor: 1_800_000, procedure_code: 'BTX', expected_date: today });
+  await api('POST', `/api/leads/${leads.Mei}/activities`, { type: 'call', payload: { direction: 'outbound', duration_seconds: 240, outcome: 'answered' } });
+
+  providerId = (await api('POST', '/api/commission-providers', { name: 'Dr. Chen', role: 'injector' })).id;
+  await api('POST', '/api/commission-rules', {
+    provider_id: providerId, name: 'Injectables 10%', rule: { version: 1, components: [{ type: 'percent_of_revenue', percent: 10 }] },
+  });
+  await api('POST', '/api/kpi-events', { lead_id: won, kind: 'invoice_paid', value_minor: 2_500_000, procedure_code: 'BTX', provider_id: providerId, source_ref: 'inv-1' });
+  await api('POST', '/api/kpi-events', { lead_id: won, kind: 'invoice_paid', value_minor: 1_200_050, procedure_code: 'FILLER', provider_id: providerId, source_ref: 'inv-2' });
+}
+
+/** Signs in through the form unless the browser already holds a session. */
+async function signIn(who = OWNER) {
+  await page.goto(`${h.baseUrl}/growth`);
+  await page.getByTestId('pipeline-page').or(page.getByTestId('signin-email')).waitFor();
+  if (await page.getByTestId('pipeline-page').isVisible()) return;
+  await page.getByTestId('signin-email').fill(who.email);
+  await page.getByTestId('signin-password').fill(who.password);
+  await page.getByTestId('signin-password').press('Enter');
+  await page.getByTestId('pipeline-page').waitFor();
+}
+
+const column = (kind: string) => page.locator(`[data-testid="kanban-column"][data-kind="${kind}"]`);
+const card = (scope: Locator | Page, name: string) => scope.locator(`[data-testid="lead-card"][data-lead="${name}"]`);
+
+async function funnelWon(): Promise<number> {
+  await page.goto(`${h.baseUrl}/growth/funnel`);
+  const won = page.getByTestId('funnel-won');
+  await won.waitFor();
+  return Number((await won.textContent())!.replace(/\D/g, ''));
+}
+
+/** Waits for the board's move request (the card shows in its new place before the server answers). */
+const moveAnswered = (status = 200) => page.waitForResponse((r) => /\/api\/leads\/[^/]+\/move$/.test(r.url()) && r.request().method() === 'POST')
+  .then((r) => expect(r.status()).toBe(status));
+
+/** A real pointer drag: press on the card, move over the target in steps (dragover fires), release. */
+async function drag(from: Locator, to: Locator) {
+  await to.scrollIntoViewIfNeeded();
+  await from.scrollIntoViewIfNeeded();
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + 34);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 10, a.y + 24, { steps: 3 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height - 30, { steps: 12 });
+  await page.mouse.up();
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  await seed();
+  page = await h.browser.newPage();
+});
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await shot(`failed-${ctx.task.name.split(' ').slice(0, 3).join('-')}`).catch(() => undefined);
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('growth screens in Chromium', () => {
+  it('drags a lead to Won: the card stays there after a reload, the history records it and the funnel counts it', async () => {
+    await signIn();
+    const nav = await page.getByTestId('main-nav').textContent();
+    expect(nav).toContain('Growth');
+    expect(nav).toContain('Commissions');
+
+    const wonBefore = await funnelWon();
+    await shot('funnel');
+    expect(wonBefore).toBe(1);
+
+    await page.getByTestId('nav-pipeline').click();
+    await page.getByTestId('kanban').waitFor();
+    await card(column('contacted'), 'Mei').waitFor();
+    await expect(column('won').getByTestId('stage-count').textContent()).resolves.toBe('1');
+    await shot('pipeline');
+
+    const answered = moveAnswered();
+    await drag(card(column('contacted'), 'Mei'), column('won'));
+    await card(column('won'), 'Mei').waitFor();
+    await answered;
+    await expect(column('won').getByTestId('stage-count').textContent()).resolves.toBe('2');
+    await expect(card(column('contacted'), 'Mei').count()).resolves.toBe(0);
+    expect(await page.getByTestId('move-error').count()).toBe(0);
+
+    await page.reload();
+    await card(column('won'), 'Mei').waitFor();
+    await expect(card(column('contacted'), 'Mei').count()).resolves.toBe(0);
+    // Dropped below Sofia, so it is ranked after her.
+    await expect(column('won').getByTestId('lead-card').evaluateAll((els) => els.map((e) => e.getAttribute('data-lead')))).resolves.toEqual(['Sofia', 'Mei']);
+
+    const history = await api('GET', `/api/leads/${leads.Mei}/stage-history`);
+    const last = history.items[history.items.length - 1];
+    expect(last).toMatchObject({ stage_id: stages.won!.id, from_stage_id: stages.contacted!.id });
+
+    await expect(funnelWon()).resolves.toBe(wonBefore + 1);
+  });
+
+  it('moves a card back with the keyboard alternative, and a refused move puts the card back with the reason', async () => {
+    await page.goto(`${h.baseUrl}/growth/pipeline`);
+    await card(column('new'), 'Yuki').waitFor();
+    const answered = moveAnswered();
+    await card(column('new'), 'Yuki').getByTestId('card-move').selectOption({ label: 'Contacted' });
+    await card(column('contacted'), 'Yuki').waitFor();
+    await answered;
+    const history = await api('GET', `/api/leads/${leads.Yuki}/stage-history`);
+    expect(history.items.at(-1).stage_id).toBe(stages.contacted!.id);
+
+    // The lead is deleted behind the board's back: the move is refused and undone on screen.
+    await api('DELETE', `/api/leads/${leads.Aylin}`, undefined, [204]);
+    await card(column('lost'), 'Aylin').getByTestId('card-move').selectOption({ label: 'New' });
+    await page.getByTestId('move-error').waitFor();
+    await card(column('lost'), 'Aylin').waitFor();
+    await expect(card(column('new'), 'Aylin').count()).resolves.toBe(0);
+  });
+
+  it('shows a lead with its score explanation, tags, opportunity and a timeline holding the stage change', async () => {
+    await page.goto(`${h.baseUrl}/growth/pipeline`);
+    await card(column('won'), 'Mei').locator('.card-name').click();
+    await page.getByTestId('lead-header').waitFor();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Mei');
+    await expect(page.getByTestId('lead-stage').textContent()).resolves.toBe('Won');
+
+    const factors = page.getByTestId('score-factor');
+    await factors.first().waitFor();
+    const detail = await api('GET', `/api/leads/${leads.Mei}`);
+    expect(await factors.count()).toBe(detail.score_factors.length);
+    expect(detail.score_factors.length).toBeGreaterThan(0);
+    const stage = detail.score_factors.find((f: { factor: string }) => f.factor === 'stage');
+    await expect(page.locator('[data-testid="score-factor"][data-factor="stage"] [data-testid="factor-points"]').textContent())
+      .resolves.toBe(`${stage.points} of ${stage.max}`);
+    await expect(page.locator('[data-testid="score-factor"][data-factor="stage"]').textContent()).resolves.toContain(stage.reason);
+    await expect(page.getByTestId('lead-score').getAttribute('data-score')).resolves.toBe(String(detail.lead_score));
+
+    const timeline = page.getByTestId('timeline');
+    await timeline.waitFor();
+    const stageChange = timeline.locator('[data-testid="activity"][data-type="stage_change"]').first();
+    await expect(stageChange.textContent()).resolves.toContain('Moved from Contacted to Won');
+    // Newest first: the drag to Won is above the earlier call.
+    const types = await timeline.getByTestId('activity').evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+    expect(types.indexOf('stage_change')).toBeLessThan(types.indexOf('call'));
+    await expect(page.getByTestId('stage-history').getByTestId('history-entry').first().textContent()).resolves.toContain('Contacted → Won');
+    await expect(page.getByTestId('lead-tags').textContent()).resolves.toContain('Botox');
+    await expect(page.getByTestId('opp-value-text').textContent()).resolves.toContain('18,000');
+    await shot('lead');
+
+    // Log an SMS and add a tag from the page.
+    await page.getByTestId('log-activity').locator('summary').click();
+    await page.getByTestId('activity-type').selectOption('sms_sent');
+    await page.getByTestId('sms-preview').fill('Your consult is confirmed for Friday 3pm.');
+    await page.getByTestId('activity-submit').click();
+    await timeline.locator('[data-testid="activity"][data-type="sms_sent"]').waitFor();
+    await expect(timeline.getByTestId('activity').first().getAttribute('data-type')).resolves.toBe('sms_sent');
+    await page.getByTestId('tag-name').fill('Filler');
+    await page.getByTestId('tag-add-submit').click();
+    await page.locator('[data-testid="lead-tags"] [data-tag="Filler"]').waitFor();
+    await timeline.locator('[data-testid="activity"][data-type="tag_added"]').filter({ hasText: 'Tagged Filler' }).waitFor();
+  });
+
+  it('creates a lead from the form; field errors and a PHI refusal are shown next to what caused them', async () => {
+    await page.goto(`${h.baseUrl}/growth/leads`);
+    await page.getByTestId('leads-table').waitFor();
+    await page.getByTestId('lead-new').click();
+    await page.getByTestId('lead-first-name').fill('Defne');
+    await page.getByTestId('lead-email').fill('defne@example.com');
+    await page.getByTestId('lead-phone').fill('12345');
+    await page.getByTestId('lead-source').selectOption('instagram');
+    await page.getByTestId('lead-submit').click();
+    await page.getByTestId('form-error').waitFor();
+    await expect(page.locator('.field.has-error').filter({ has: page.getByTestId('lead-phone') }).getByTestId('field-error').count()).resolves.toBe(1);
+    await page.getByTestId('lead-phone').fill('+90 532 123 45 67');
+    await shot('lead-form-error');
+
+    // A client that slips a last name into the body: the server's PHI refusal reads as the policy.
+    await page.route('**/api/leads', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const body = JSON.parse(route.request().postData() ?? '{}');
+      await route.continue({ postData: JSON.stringify({ ...body, last_name: 'Yılmaz' }) });
+    });
+    await page.getByTestId('lead-submit').click();
+    await page.getByTestId('phi-refusal').waitFor();
+    await expect(page.getByTestId('form-error').textContent()).resolves.toContain('last_name');
+    await page.unroute('**/api/leads');
+    await shot('lead-form-phi');
+
+    await page.getByTestId('lead-campaign').selectOption({ label: 'Spring Botox IG' });
+    await page.getByTestId('lead-new-tags').fill('Laser');
+    await page.getByTestId('lead-submit').click();
+    await page.getByTestId('lead-header').waitFor();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Defne');
+    await expect(page.getByTestId('lead-stage').textContent()).resolves.toBe('New');
+    await page.locator('[data-testid="lead-tags"] [data-tag="Laser"]').waitFor();
+    await page.getByTestId('lead-page').getByText('+905321234567').waitFor();
+  });
+
+  it('lists campaigns with spend, records a month\'s spend and opens a commission statement that adds up', async () => {
+    await page.goto(`${h.baseUrl}/growth/campaigns`);
+    const row = page.locator('[data-testid="campaign-row"][data-campaign="Spring Botox IG"]');
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('Instagram');
+    await row.getByTestId('campaign-spend').click();
+    const editor = page.getByTestId('spend-editor');
+    await editor.waitFor();
+    const month = new Intl.DateTimeFormat('en-CA', { timeZone: CLINIC.timezone }).format(new Date()).slice(0, 7);
+    const form = editor.getByTestId(`spend-form-${month}`);
+    await form.getByTestId('spend-amount').fill('25000');
+    await form.getByTestId('spend-save').click();
+    await editor.getByTestId('spend-saved').waitFor();
+    await expect(editor.locator(`[data-testid="spend-row"][data-month="${month}"]`).getAttribute('data-basis')).resolves.toBe('recorded');
+    const spend = await api('GET', `/api/campaigns/${campaignId}/spend`);
+    expect(spend.months.find((m: { month: string }) => m.month === month).recorded_minor).toBe(2_500_000);
+    await shot('campaigns');
+
+    await page.getByTestId('growth-tabs').getByText('Commissions').click();
+    const provider = page.locator('[data-testid="commission-provider"][data-provider="Dr. Chen"]');
+    await provider.waitFor();
+    await provider.getByTestId('open-statement').click();
+    const total = page.getByTestId('statement-total');
+    await total.waitFor();
+    const lines = await page.getByTestId('statement-line').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-amount'))));
+    expect(lines.length).toBe(2);
+    expect(lines.reduce((a, b) => a + b, 0)).toBe(Number(await total.getAttribute('data-total')));
+    expect(Number(await total.getAttribute('data-total'))).toBe(370_005);
+    await expect(provider.getByTestId('provider-total').textContent()).resolves.toBe(await total.textContent());
+    await shot('commissions');
+  });
+
+  it('lays every growth page out without sideways scrolling on a 390 px phone and on a desktop', async () => {
+    await signIn();
+    const pages = ['pipeline', 'leads', `leads/${leads.Mei}`, 'campaigns', 'funnel', `commissions?provider=${providerId}`];
+    for (const [width, height] of [[390, 844], [1280, 820]] as const) {
+      await page.setViewportSize({ width, height });
+      for (const p of pages) {
+        await page.goto(`${h.baseUrl}/growth/${p}`);
+        await page.locator('.page h1').waitFor();
+        await page.locator('.loading').first().waitFor({ state: 'detached' }).catch(() => undefined);
+        await page.waitForTimeout(150);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        const wide = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('*')]
+          .filter((el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible')
+          .slice(0, 8).map((el) => `${el.tagName}.${el.className} ${el.scrollWidth}/${el.clientWidth}`).join(' | '));
+        expect(overflow, `${p} at ${width}px: ${wide}`).toBeLessThanOrEqual(0);
+        await shot(`${width}-${p.split(/[/?]/)[0]}${p.includes('/') ? '-detail' : ''}`);
+      }
+    }
+    // The pages in Traditional Chinese and Turkish: the growth strings are translated.
+    for (const [lang, title] of [['zh-TW', '銷售管道'], ['tr', 'Satış hattı']] as const) {
+      await page.goto(`${h.baseUrl}/growth/pipeline`);
+      await page.getByTestId('language-switcher').selectOption(lang);
+      await expect(page.locator('.page h1').textContent()).resolves.toBe(title);
+      await shot(`${lang}-pipeline`);
+      await page.goto(`${h.baseUrl}/growth/funnel`);
+      await page.getByTestId('funnel-won').waitFor();
+      await shot(`${lang}-funnel`);
+    }
+    await page.getByTestId('language-switcher').selectOption('en');
+  });
+
+  it('gives a marketer the growth pages and no medical ones; commission rules stay with the managers', async () => {
+    await page.setViewportSize({ width: 1280, height: 820 });
+    await h.browser.clearCookies();
+    await signIn(MARKETER);
+    const nav = (await page.getByTestId('main-nav').textContent())!;
+    for (const entry of ['Pipeline', 'Leads', 'Campaigns', 'Funnel', 'Commissions']) expect(nav).toContain(entry);
+    expect(nav).not.toContain('Patients');
+    const answered = moveAnswered();
+    await card(column('consult_booked'), 'Hana').getByTestId('card-move').selectOption({ label: 'Won' });
+    await card(column('won'), 'Hana').waitFor();
+    await answered;
+    await page.goto(`${h.baseUrl}/growth/commissions`);
+    await page.locator('[data-testid="commission-provider"][data-provider="Dr. Chen"]').waitFor();
+    await expect(page.getByTestId('manage-commissions').count()).resolves.toBe(0);
+    await page.goto(`${h.baseUrl}/patients`);
+    await page.getByTestId('no-access').waitFor();
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * Pieces the growth screens share: money typed in major units and sent in minor units, the
+ * score badge, tag chips, campaign and stage pick-lists, and the growth navigation tabs.
+ */
+import { useMemo, type ReactNode } from 'react';
+import { Link, useLocation } from '../../lib/router.js';
+import { useApi } from '../../lib/useApi.js';
+import { useT, type MessageKey } from '../../i18n/i18n.js';
+import { en } from '../../i18n/en.js';
+import { useActingOrg, useCan, useFormat } from '../../session/session.js';
+import type { ApiError } from '../../lib/api.js';
+import { itemsOf } from '../clinical/shared.js';
+import type { Campaign, Stage, Tag, TagRef } from './types.js';
+
+/** The growth pages and who may open each (the API enforces the same). */
+export const GROWTH_PAGES: { path: string; label: MessageKey; anyOf: string[] }[] = [
+  { path: '/growth/pipeline', label: 'growth.nav.pipeline', anyOf: ['lead.read'] },
+  { path: '/growth/leads', label: 'growth.nav.leads', anyOf: ['lead.read'] },
+  { path: '/growth/campaigns', label: 'growth.nav.campaigns', anyOf: ['campaign.read'] },
+  { path: '/growth/funnel', label: 'growth.nav.funnel', anyOf: ['campaign.read'] },
+  { path: '/growth/commissions', label: 'growth.nav.commissions', anyOf: ['commission.read'] },
+];
+
+/** The section's own tabs, under the page heading (the side navigation lists the same pages). */
+export function GrowthTabs() {
+  const t = useT();
+  const can = useCan();
+  const { path } = useLocation();
+  return (
+    <nav className="tabs growth-tabs" aria-label={t('nav.growth')} data-testid="growth-tabs">
+      {GROWTH_PAGES.filter((p) => can(...p.anyOf)).map((p) => (
+        <Link key={p.path} to={p.path} aria-current={path === p.path || path.startsWith(`${p.path}/`) ? 'page' : undefined}>{t(p.label)}</Link>
+      ))}
+    </nav>
+  );
+}
+
+export interface Money {
+  currency: string;
+  /** Minor units as money in the organization's locale. */
+  format(minor: number | null | undefined, currency?: string): string;
+  /** Digits after the decimal point for the currency (0 for JPY, 2 for USD). */
+  digits(currency?: string): number;
+  /** A typed amount ("1,500.50") in minor units; NaN when it is not a non-negative amount. */
+  toMinor(text: string, currency?: string): number;
+  /** Minor units as the plain number a form field shows ("1500.5"). */
+  toInput(minor: number | null | undefined, currency?: string): string;
+}
+
+export function useMoney(): Money {
+  const org = useActingOrg();
+  const fmt = useFormat();
+  const locale = org?.locale ?? navigator.language;
+  const orgCurrency = org?.currency ?? 'USD';
+  return useMemo(() => {
+    const digits = (currency = orgCurrency) => new Intl.NumberFormat(locale, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    return {
+      currency: orgCurrency,
+      digits,
+      format: (minor, currency = orgCurrency) => (minor === null || minor === undefined ? '—' : fmt.money(minor, currency)),
+      toMinor(text, currency = orgCurrency) {
+        const clean = text.replace(/[\s,_]/g, '');
+        if (!/^\d+(\.\d+)?$/.test(clean)) return Number.NaN;
+        const [whole, frac = ''] = clean.split('.') as [string, string?];
+        const d = digits(currency);
+        if (frac.length > d) return Number.NaN;
+        return Number(whole) * 10 ** d + Number(frac.padEnd(d, '0') || '0');
+      },
+      toInput(minor, currency = orgCurrency) {
+        if (minor === null || minor === undefined) return '';
+        const d = digits(currency);
+        return d === 0 ? String(minor) : (minor / 10 ** d).toFixed(d).replace(/\.?0+$/, '');
+      },
+    };
+  }, [locale, orgCurrency, fmt]);
+}
+
+/** Score 0-100 as a coloured badge: cold, warm, hot. */
+export function ScoreBadge({ score, testId }: { score: number; testId?: string }) {
+  const t = useT();
+  const heat = score >= 70 ? 'hot' : score >= 40 ? 'warm' : 'cold';
+  return (
+    <span className={`score-badge ${heat}`} title={t('growth.score_title', { score })} aria-label={t('growth.score_title', { score })} data-testid={testId} data-score={score}>
+      {score}
+    </span>
+  );
+}
+
+export function TagChip({ tag, children }: { tag: TagRef; children?: ReactNode }) {
+  return (
+    <span className="tag-chip" style={{ ['--tag' as string]: tag.color }} data-testid="tag-chip" data-tag={tag.name}>
+      <span className="tag-dot" aria-hidden="true" />{tag.name}{children}
+    </span>
+  );
+}
+
+export function StageDot({ color }: { color: string }) {
+  return <span className="stage-dot" style={{ background: color }} aria-hidden="true" />;
+}
+
+/** A lead has only a first name (no PHI); without one it is shown by its source. */
+export function leadName(lead: { first_name: string | null; source?: string }, t: (k: MessageKey) => string): string {
+  return lead.first_name?.trim() || t('growth.lead.unnamed');
+}
+
+/** Pick-lists: every stage in order, the campaigns (first 200), the tags. */
+export function useStages() {
+  const r = useApi<Stage[] | { items: Stage[] }>('/api/pipeline-stages');
+  return { stages: itemsOf(r.data).slice().sort((a, b) => a.position - b.position), error: r.error, reload: r.reload };
+}
+
+export function useCampaignOptions(enabled = true) {
+  const r = useApi<Campaign[] | { items: Campaign[] }>(enabled ? '/api/campaigns?limit=200' : null);
+  return { campaigns: itemsOf(r.data), error: r.error };
+}
+
+export function useTags() {
+  const r = useApi<Tag[] | { items: Tag[] }>('/api/tags');
+  return { tags: itemsOf(r.data), reload: r.reload, error: r.error };
+}
+
+/** A translated label for an enum value, falling back to the value itself when the key is unknown. */
+export function useLabel() {
+  const t = useT();
+  return (prefix: string, value: string | null | undefined): string => {
+    if (!value) return '—';
+    const key = `${prefix}.${value}`;
+    return key in en ? t(key as MessageKey) : value.replace(/_/g, ' ');
+  };
+}
+
+/** The problem+json refusal for PHI reads as a policy statement, not a generic error. */
+export function isPhiRefusal(error: ApiError | undefined): boolean {
+  return error?.code === 'phi_not_allowed';
+}
+
+/** `YYYY-MM` of a date string, and the month `n` months from it. */
+export function addMonths(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const d = new Date(Date.UTC(y, m - 1 + n, 1));
+  return d.toISOString().slice(0, 7);
+}
+
+export const ratio = (r: number | null | undefined, pct: (x: number) => string) => (r === null || r === undefined ? '—' : pct(r));
