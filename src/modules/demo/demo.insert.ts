@@ -8,7 +8,8 @@ import { medicalAad } from '../records/index.js';
 import type { DemoDataset } from './demo.generate.js';
 import type { StoredFile } from './demo.media.js';
 
-type Columns = Record<string, string>;
+/** Column name -> SQL type of a table written by the demo. */
+export type Columns = Record<string, string>;
 
 const TABLES: Record<string, Columns> = {
   practitioners: { id: 'uuid', org_id: 'uuid', code: 'text', user_id: 'uuid', full_name: 'text', license_no: 'text', specialty: 'text', kind: 'text', status: 'text', created_at: 'timestamptz', updated_at: 'timestamptz' },
@@ -40,7 +41,11 @@ const CHUNK = 2000;
  * column names come from TABLES above, never from data; the values travel as one parameter.
  */
 export async function insertRows(tx: Tx, table: keyof typeof TABLES, rows: Record<string, unknown>[]): Promise<void> {
-  const columns = TABLES[table]!;
+  await insertTyped(tx, table, TABLES[table]!, rows);
+}
+
+/** insertRows for a table described by the caller (demo.growth.ts): names from code, values as one JSON parameter per chunk. */
+export async function insertTyped(tx: Tx, table: string, columns: Columns, rows: Record<string, unknown>[]): Promise<void> {
   const names = Object.keys(columns);
   const sql = `INSERT INTO ${table} (${names.join(', ')}) SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${names.map((n) => `${n} ${columns[n]}`).join(', ')})`;
   for (let i = 0; i < rows.length; i += CHUNK) {

@@ -2,7 +2,8 @@ import type { Deps } from '../../platform/deps.js';
 import { audit } from '../../platform/audit/audit.service.js';
 import { addMember, createOrganization, createUser, findUserByEmail } from '../identity/index.js';
 import { dateIn } from './calendar.js';
-import { generateDemo, type OrgPlan } from './demo.generate.js';
+import { generateDemo, type DemoDataset, type OrgPlan } from './demo.generate.js';
+import { seedGrowth } from './demo.growth.js';
 import { insertDataset } from './demo.insert.js';
 import { storeDemoFiles } from './demo.media.js';
 import { clinicPlan, studioPlan } from './demo.plans.js';
@@ -21,9 +22,10 @@ const origin = { requestId: 'seed-demo', ip: null };
 /**
  * Creates the demo organizations and their staff on first start (idempotent: does nothing when the
  * demo owner exists), then a year of work at each: the Taipei clinic (about 200 patients and 1,500
- * sessions) and the Los Angeles PMU studio. Users and organizations go through the identity
- * services; the clinical rows are generated (demo.generate.ts) and written set-based through the
- * gate, in one tenant transaction per organization.
+ * sessions, and a marketing year of about 2,000 leads: demo.growth.ts) and the Los Angeles PMU
+ * studio. Users and organizations go through the identity services; the clinical rows are generated
+ * (demo.generate.ts) and written set-based through the gate, in one tenant transaction per
+ * organization (and one for the clinic's growth data).
  */
 export async function seedDemo(deps: Deps): Promise<DemoResult> {
   const { adminEmail: email, adminPassword: password } = deps.config;
@@ -50,13 +52,19 @@ export async function seedDemo(deps: Deps): Promise<DemoResult> {
   await deps.db.run({ scope: 'user', userId: ownerId }, (tx) => tx.query('UPDATE users SET default_org_id = $2 WHERE id = $1', [ownerId, clinic.id]));
 
   const userIdsByEmail = new Map(STAFF.map((s, i) => [s.email, staffIds[i]!]));
-  await seedOrganization(deps, clinicPlan({ orgId: clinic.id, today: dateIn(now, 'Asia/Taipei'), ownerId, userIdsByEmail }), clinic.name);
+  const clinicToday = dateIn(now, 'Asia/Taipei');
+  const clinicData = await seedOrganization(deps, clinicPlan({ orgId: clinic.id, today: clinicToday, ownerId, userIdsByEmail }), clinic.name);
+  // The clinic's marketing year: campaigns, leads worked by the marketer and the front desk.
+  await seedGrowth(deps, {
+    orgId: clinic.id, today: clinicToday, ownerId,
+    assigneeIds: [userIdsByEmail.get('growth@demo.visage.local')!, userIdsByEmail.get('desk@demo.visage.local')!],
+  }, clinicData);
   await seedOrganization(deps, studioPlan({ orgId: studio.id, today: dateIn(now, 'America/Los_Angeles'), ownerId, userIdsByEmail }), studio.name);
   return { created: true, email, password, clinicId: clinic.id, studioId: studio.id };
 }
 
-/** One organization's year: files rendered and stored first, then every row in one transaction. */
-export async function seedOrganization(deps: Deps, plan: OrgPlan, orgName: string): Promise<void> {
+/** One organization's year: files rendered and stored first, then every row in one transaction. Returns what it wrote. */
+export async function seedOrganization(deps: Deps, plan: OrgPlan, orgName: string): Promise<DemoDataset> {
   if (!deps.fields) throw new Error('demo data needs field encryption (deps.fields)');
   if (!deps.storage) throw new Error('demo data needs file storage (deps.storage)');
   const ds = generateDemo(plan);
@@ -69,4 +77,5 @@ export async function seedOrganization(deps: Deps, plan: OrgPlan, orgName: strin
       details: { patients: ds.patients.length, sessions: ds.sessions.length, followups: ds.followups.length, files: files.length },
     });
   });
+  return ds;
 }
