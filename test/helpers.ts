@@ -40,10 +40,25 @@ export interface TestVisage {
 }
 
 let seq = 0;
+
+/**
+ * Points the app's pino logger at `into`. Request and plugin loggers are pino children, which read
+ * the destination through their prototype chain, so replacing the root's stream redirects them all.
+ */
+function captureLogs(app: FastifyInstance, into: string[]): void {
+  const log = app.log as unknown as Record<symbol, unknown>;
+  const streamSym = Object.getOwnPropertySymbols(log).find((s) => s.description === 'pino.stream');
+  if (!streamSym) throw new Error('captureLogs: the logger has no pino stream (is logging on?)');
+  log[streamSym] = { write: (line: string) => { into.push(line); } };
+}
+
 export const uniqueEmail = (tag = 'user') => `${tag}.${Date.now().toString(36)}.${process.pid}.${++seq}@test.visage.local`;
 
-/** `listen`: also serve on a real localhost port (for flows driven over HTTP, e.g. OIDC redirects); publicUrl follows it. */
-export async function testVisage(opts: { config?: Partial<Config>; listen?: boolean } = {}): Promise<TestVisage> {
+/**
+ * `listen`: also serve on a real localhost port (for flows driven over HTTP, e.g. OIDC redirects); publicUrl follows it.
+ * `logs`: turn the server log on (at config.logLevel, e.g. 'trace') and collect every line it writes here instead of stdout.
+ */
+export async function testVisage(opts: { config?: Partial<Config>; listen?: boolean; logs?: string[] } = {}): Promise<TestVisage> {
   const db = await testDatabase();
   const mail: MailMessage[] = [];
   const clock = { now: new Date(), advance(ms: number) { this.now = new Date(this.now.getTime() + ms); } };
@@ -56,11 +71,12 @@ export async function testVisage(opts: { config?: Partial<Config>; listen?: bool
   Object.defineProperty(clock, 'now', { get: now });
   const config = loadConfig({ dataDir: '/nonexistent', databaseUrl: undefined, ...opts.config });
   const visage = await createVisage({
-    config, db, logger: false, web: false, now, fields: FieldCipher.random(),
+    config, db, logger: opts.logs !== undefined, web: false, now, fields: FieldCipher.random(),
     mailer: { outbox: mail, async send(m) { mail.push(m); } },
     jobsSchema: `pgboss_${process.pid}_${++seq}`, // on the shared server database, each instance works only its own jobs
   });
   const app = visage.app;
+  if (opts.logs) captureLogs(app, opts.logs);
   await app.ready();
   if (opts.listen) {
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -31,6 +31,14 @@ export interface AppOptions {
   web?: (app: FastifyInstance) => Promise<void> | void;
 }
 
+/** A URL as the log shows it: the path and the names of its query parameters, without their values. */
+export function urlForLog(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const names = url.slice(q + 1).split('&').filter(Boolean).map((pair) => pair.split('=', 1)[0]!.slice(0, 60));
+  return `${url.slice(0, q)}?${names.join('&')}`;
+}
+
 /** The HTTP edge: one error model, request ids, security headers, rate and body limits, OpenAPI. */
 export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -38,6 +46,10 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
       level: deps.config.logLevel,
       // Never log bodies (PHI) or credentials.
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
+      // Nor query values: a search (?q=<a patient's name>) or a token in a URL is data, not an address.
+      serializers: {
+        req: (req: FastifyRequest) => ({ method: req.method, url: urlForLog(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+      },
     },
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
