@@ -191,7 +191,7 @@ export async function listSessions(tx: Tx, f: SessionFilter): Promise<SessionRow
     .when('s.performed_at >= (?::date)::timestamp AT TIME ZONE o.timezone', f.from)
     .when('s.performed_at < ((?::date) + 1)::timestamp AT TIME ZONE o.timezone', f.to)
     .when(`(p.full_name || ' ' || p.code || ' ' || t.code || ' ' || t.name) ILIKE ?`, likePattern(f.q))
-    .before(['s.performed_at', 's.id'], f.cursor);
+    .before(['s.performed_at', 's.id'], f.cursor, 'treatment_sessions');
   return tx.query<SessionRow>(`${SELECT} WHERE ${w.where} ORDER BY s.performed_at DESC, s.id DESC LIMIT ${w.param(f.limit + 1)}`, w.params);
 }
 

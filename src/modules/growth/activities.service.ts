@@ -101,7 +101,7 @@ export interface ActivityFilter { leadId: string; type?: ActivityType; limit: nu
 export async function listActivities(tx: Tx, f: ActivityFilter): Promise<ActivityRow[]> {
   await liveLead(tx, f.leadId);
   const w = new SqlFilter('a.org_id = visage_current_org()', 'a.deleted_at IS NULL').when('a.lead_id = ?', f.leadId).when('a.type = ?', f.type)
-    .before(['a.created_at', 'a.id'], f.cursor);
+    .before(['a.created_at', 'a.id'], f.cursor, 'activities');
   return tx.query<ActivityRow>(
     `SELECT a.id, a.lead_id, a.type, a.payload, a.actor_user_id, a.created_at FROM activities a
       WHERE ${w.where} ORDER BY a.created_at DESC, a.id DESC LIMIT ${w.param(f.limit + 1)}`, w.params);

@@ -60,6 +60,6 @@ export interface JourneyFilter { leadId?: string; sessionId?: string; eventType?
 /** Newest first. */
 export async function listJourneyEvents(tx: Tx, f: JourneyFilter): Promise<JourneyRow[]> {
   const w = new SqlFilter('org_id = visage_current_org()', 'deleted_at IS NULL')
-    .when('lead_id = ?', f.leadId).when('session_id = ?', f.sessionId).when('event_type = ?', f.eventType).before(['created_at', 'id'], f.cursor);
+    .when('lead_id = ?', f.leadId).when('session_id = ?', f.sessionId).when('event_type = ?', f.eventType).before(['created_at', 'id'], f.cursor, 'journey_events');
   return tx.query<JourneyRow>(`SELECT ${COLUMNS} FROM journey_events WHERE ${w.where} ORDER BY created_at DESC, id DESC LIMIT ${w.param(f.limit + 1)}`, w.params);
 }

@@ -136,7 +136,7 @@ export async function listKpiEvents(tx: Tx, f: KpiFilter): Promise<KpiRow[]> {
   w.when('k.lead_id = ?', f.leadId).when('k.kind = ?', f.kind).when('k.campaign_id = ?', f.campaignId)
     .when(`k.occurred_at >= (?::date)::timestamp AT TIME ZONE ${tz}::text`, f.from)
     .when(`k.occurred_at < ((?::date) + 1)::timestamp AT TIME ZONE ${tz}::text`, f.to)
-    .before(['k.occurred_at', 'k.id'], f.cursor);
+    .before(['k.occurred_at', 'k.id'], f.cursor, 'kpi_events');
   return tx.query<KpiRow>(`SELECT ${COLUMNS} FROM kpi_events k WHERE ${w.where} ORDER BY k.occurred_at DESC, k.id DESC LIMIT ${w.param(f.limit + 1)}`, w.params);
 }
 

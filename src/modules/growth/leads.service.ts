@@ -375,7 +375,7 @@ export async function listLeads(tx: Tx, f: LeadFilter): Promise<LeadRow[]> {
     if (c) w.when(`(l.rank, l.id) > (?, ${w.param(c.id)}::uuid)`, c.rank);
     order = 'l.rank, l.id';
   } else {
-    w.before(['l.created_at', 'l.id'], f.cursor as { at: string; id: string } | null);
+    w.before(['l.created_at', 'l.id'], f.cursor as { at: string; id: string } | null, 'leads');
     order = 'l.created_at DESC, l.id DESC';
   }
   return tx.query<LeadRow>(`${SELECT} WHERE ${w.where} ORDER BY ${order} LIMIT ${w.param(f.limit + 1)}`, w.params);

@@ -38,7 +38,7 @@ export async function listInvitations(tx: Tx, orgId: string, now: Date, f: { sta
   const q = new SqlFilter();
   q.param(orgId); // $1 and $2 of INVITATION_SELECT
   q.param(now);
-  q.when('inv.status = ?', f.status).before(['inv.created_at', 'inv.id'], f.cursor);
+  q.when('inv.status = ?', f.status).before(['inv.created_at', 'inv.id'], f.cursor, 'invitations');
   return tx.query<InvitationRow>(
     `${INVITATION_SELECT} WHERE ${q.where} ORDER BY inv.created_at DESC, inv.id DESC LIMIT ${q.param(f.limit + 1)}`, q.params);
 }

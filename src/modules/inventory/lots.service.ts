@@ -154,7 +154,7 @@ export async function adjustLot(tx: Tx, origin: AuditOrigin, id: string, input: 
 export interface MovementRow { id: string; kind: string; quantity: string | number; usage_id: string | null; session_id: string | null; reason: string | null; created_by: string | null; created_at: Date }
 
 export async function listMovements(tx: Tx, lotId: string, limit: number, cursor: { at: string; id: string } | null): Promise<MovementRow[]> {
-  const w = new SqlFilter('m.org_id = visage_current_org()').when('m.lot_id = ?', lotId).before(['m.created_at', 'm.id'], cursor);
+  const w = new SqlFilter('m.org_id = visage_current_org()').when('m.lot_id = ?', lotId).before(['m.created_at', 'm.id'], cursor, 'stock_movements');
   return tx.query<MovementRow>(
     `SELECT m.id, m.kind, m.quantity, m.usage_id, u.session_id, m.reason, m.created_by, m.created_at
        FROM stock_movements m LEFT JOIN drug_usages u ON u.org_id = m.org_id AND u.id = m.usage_id

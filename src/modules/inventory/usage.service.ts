@@ -132,7 +132,7 @@ export async function listUsages(tx: Tx, f: UsageFilter): Promise<UsageRow[]> {
     : (await byIdOrCode<{ id: string }>(tx, 'products', 'id', f.product, '#query/drug_id')).id) : undefined;
   const w = new SqlFilter('u.org_id = visage_current_org()', 'u.deleted_at IS NULL')
     .when('u.session_id = ?', f.sessionId).when('s.patient_id = ?', f.patientId).when('u.lot_id = ?', f.lotId).when('u.product_id = ?', productId)
-    .before(['u.created_at', 'u.id'], f.cursor);
+    .before(['u.created_at', 'u.id'], f.cursor, 'drug_usages');
   return tx.query<UsageRow>(`${SELECT} WHERE ${w.where} ORDER BY u.created_at DESC, u.id DESC LIMIT ${w.param(f.limit + 1)}`, w.params);
 }
 

@@ -45,7 +45,7 @@ export async function getAnalysis(tx: Tx, cipher: FieldCipher, id: string): Prom
 }
 
 export async function listAnalyses(tx: Tx, cipher: FieldCipher, patientId: string, f: { limit: number; cursor?: { at: string; id: string } | null }): Promise<AnalysisRow[]> {
-  const q = new SqlFilter('org_id = visage_current_org()', 'deleted_at IS NULL').when('patient_id = ?', patientId).before(['analyzed_at', 'id'], f.cursor);
+  const q = new SqlFilter('org_id = visage_current_org()', 'deleted_at IS NULL').when('patient_id = ?', patientId).before(['analyzed_at', 'id'], f.cursor, 'skin_analyses');
   const rows = await tx.query<StoredAnalysis>(`SELECT ${COLUMNS} FROM skin_analyses WHERE ${q.where} ORDER BY analyzed_at DESC, id DESC LIMIT ${q.param(f.limit + 1)}`, q.params);
   return rows.map((r) => open(cipher, r));
 }

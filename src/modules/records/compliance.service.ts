@@ -26,7 +26,7 @@ export async function listExceptions(tx: Tx, f: ExceptionFilter): Promise<Except
   const fixed = ['e.org_id = visage_current_org()'];
   if (f.open === true) fixed.push('e.resolved_at IS NULL');
   if (f.open === false) fixed.push('e.resolved_at IS NOT NULL');
-  const q = new SqlFilter(...fixed).when('e.patient_id = ?', f.patientId).when('e.kind = ?', f.kind).before(['e.created_at', 'e.id'], f.cursor);
+  const q = new SqlFilter(...fixed).when('e.patient_id = ?', f.patientId).when('e.kind = ?', f.kind).before(['e.created_at', 'e.id'], f.cursor, 'compliance_exceptions');
   return tx.query<ExceptionRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE ${q.where} ORDER BY e.created_at DESC, e.id DESC LIMIT ${q.param(f.limit + 1)}`, q.params);
 }
 

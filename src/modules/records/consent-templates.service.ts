@@ -50,6 +50,6 @@ export interface TemplateFilter { treatmentId?: string; current?: boolean; limit
 export async function listTemplates(tx: Tx, f: TemplateFilter): Promise<TemplateRow[]> {
   const q = new SqlFilter('c.org_id = visage_current_org()')
     .when('c.treatment_id = ?', f.treatmentId).when('c.is_current = ?', f.current)
-    .before(['c.created_at', 'c.id'], f.cursor);
+    .before(['c.created_at', 'c.id'], f.cursor, 'consent_templates');
   return tx.query<TemplateRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE ${q.where} ORDER BY c.created_at DESC, c.id DESC LIMIT ${q.param(f.limit + 1)}`, q.params);
 }

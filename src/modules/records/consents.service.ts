@@ -128,7 +128,7 @@ export async function getConsent(tx: Tx, id: string): Promise<ConsentRow | undef
 /** A patient's consents, newest signature first (keyset on signed_at, id). */
 export async function listConsents(tx: Tx, patientId: string, f: { treatmentId?: string; limit: number; cursor?: { at: string; id: string } | null }): Promise<ConsentRow[]> {
   const q = new SqlFilter('c.org_id = visage_current_org()');
-  q.when('c.patient_id = ?', patientId).when('c.treatment_id = ?', f.treatmentId).before(['c.signed_at', 'c.id'], f.cursor);
+  q.when('c.patient_id = ?', patientId).when('c.treatment_id = ?', f.treatmentId).before(['c.signed_at', 'c.id'], f.cursor, 'consents');
   return tx.query<ConsentRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE ${q.where} ORDER BY c.signed_at DESC, c.id DESC LIMIT ${q.param(f.limit + 1)}`, q.params);
 }
 

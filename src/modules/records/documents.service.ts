@@ -48,7 +48,7 @@ export interface DocumentFilter { type?: DocumentType; includePhotos: boolean; l
 /** A patient's live documents, newest first (keyset on created_at, id). */
 export async function listDocuments(tx: Tx, patientId: string, f: DocumentFilter): Promise<DocumentRow[]> {
   const q = new SqlFilter('d.org_id = visage_current_org()', 'd.deleted_at IS NULL', ...(f.includePhotos ? [] : ["f.kind <> 'photo'"]));
-  q.when('d.patient_id = ?', patientId).when('d.type = ?', f.type).before(['d.created_at', 'd.id'], f.cursor);
+  q.when('d.patient_id = ?', patientId).when('d.type = ?', f.type).before(['d.created_at', 'd.id'], f.cursor, 'documents');
   const rows = await tx.query<DocumentRow>(`SELECT ${COLUMNS} FROM ${FROM} WHERE ${q.where} ORDER BY d.created_at DESC, d.id DESC LIMIT ${q.param(f.limit + 1)}`, q.params);
   return rows.map(toRow);
 }

@@ -42,7 +42,7 @@ export async function getIntake(tx: Tx, cipher: FieldCipher, id: string): Promis
 
 export async function listIntakes(tx: Tx, cipher: FieldCipher, patientId: string, f: { kind?: IntakeKind; limit: number; cursor?: { at: string; id: string } | null }): Promise<IntakeRow[]> {
   const q = new SqlFilter('org_id = visage_current_org()', 'deleted_at IS NULL')
-    .when('patient_id = ?', patientId).when('kind = ?', f.kind).before(['completed_at', 'id'], f.cursor);
+    .when('patient_id = ?', patientId).when('kind = ?', f.kind).before(['completed_at', 'id'], f.cursor, 'intakes');
   const rows = await tx.query<StoredIntake>(`SELECT ${COLUMNS} FROM intakes WHERE ${q.where} ORDER BY completed_at DESC, id DESC LIMIT ${q.param(f.limit + 1)}`, q.params);
   return rows.map((r) => open(cipher, r));
 }

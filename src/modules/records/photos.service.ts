@@ -79,7 +79,7 @@ export async function listPhotos(tx: Tx, f: PhotoFilter): Promise<PhotoRow[]> {
   if (f.marketing === true) fixed.push('marketing_consent');
   if (f.marketing === false) fixed.push('NOT marketing_consent');
   const q = new SqlFilter(...fixed).when('patient_id = ?', f.patientId).when('session_id = ?', f.sessionId).when('media_type = ?', f.mediaType)
-    .before(['captured_at', 'id'], f.cursor);
+    .before(['captured_at', 'id'], f.cursor, 'photos');
   return tx.query<PhotoRow>(`SELECT ${COLUMNS} FROM photos WHERE ${q.where} ORDER BY captured_at DESC, id DESC LIMIT ${q.param(f.limit + 1)}`, q.params);
 }
 

@@ -56,7 +56,7 @@ export async function listAudit(tx: Tx, f: AuditFilter): Promise<AuditRow[]> {
     .when('a.entity_type = ?', f.entityType).when('a.entity_id = ?', f.entityId).when('a.action = ?', f.action)
     .when('a.actor_user_id = ?', f.actorUserId).when('a.outcome = ?', f.outcome)
     .when('a.occurred_at >= ?', f.from).when('a.occurred_at < ?', f.to)
-    .before(['a.occurred_at', 'a.id'], f.cursor);
+    .before(['a.occurred_at', 'a.id'], f.cursor, 'audit_events');
   return tx.query<AuditRow>(
     `SELECT a.id, a.occurred_at, a.org_id, a.actor_user_id, a.actor_type, u.full_name AS actor_name, a.action,
             a.entity_type, a.entity_id, a.outcome, a.request_id, a.ip, a.details

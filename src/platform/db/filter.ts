@@ -1,7 +1,7 @@
 /**
  * Builds the WHERE clause and parameters of a filtered, keyset-paginated list:
  *   const f = new SqlFilter('org_id = visage_current_org()');
- *   f.when('kind = ?', q.kind).before(['created_at', 'id'], cursor);
+ *   f.when('kind = ?', q.kind).before(['created_at', 'id'], cursor, 'events');
  *   tx.query(`SELECT ... WHERE ${f.where} ORDER BY created_at DESC, id DESC LIMIT ${f.param(limit + 1)}`, f.params);
  */
 export class SqlFilter {
@@ -31,9 +31,19 @@ export class SqlFilter {
     return this;
   }
 
-  /** Keyset condition for a descending (time, id) order: rows strictly after the cursor. */
-  before(columns: [string, string], cursor: { at: string; id: string } | null | undefined): this {
-    if (cursor) this.clauses.push(`(${columns[0]}, ${columns[1]}) < (${this.param(cursor.at)}::timestamptz, ${this.param(cursor.id)}::uuid)`);
+  /**
+   * Keyset condition for a descending (time, id) order: rows strictly after the cursor. The cursor's
+   * time went through a JavaScript Date (milliseconds) while the column keeps microseconds, so the
+   * comparison takes the cursor row's exact time from `table` by id (a primary-key lookup), falling
+   * back to the cursor's time if that row is gone. Rows written in one transaction share a time to
+   * the microsecond; without this, a page boundary among them would skip the rest.
+   */
+  before(columns: [string, string], cursor: { at: string; id: string } | null | undefined, table: string): this {
+    if (!cursor) return this;
+    const at = this.param(cursor.at);
+    const id = this.param(cursor.id);
+    const [time, key] = columns.map((c) => c.split('.').pop()!);
+    this.clauses.push(`(${columns[0]}, ${columns[1]}) < (coalesce((SELECT kc.${time} FROM ${table} kc WHERE kc.${key} = ${id}::uuid), ${at}::timestamptz), ${id}::uuid)`);
     return this;
   }
 

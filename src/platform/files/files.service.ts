@@ -96,7 +96,7 @@ export interface FileFilter {
 export async function listFiles(tx: Tx, f: FileFilter): Promise<FileRow[]> {
   const q = new SqlFilter('org_id = visage_current_org()', 'deleted_at IS NULL')
     .when('entity_type = ?', f.entityType).when('entity_id = ?', f.entityId).when('kind = ?', f.kind).when('kind <> ?', f.excludeKind)
-    .before(['created_at', 'id'], f.cursor);
+    .before(['created_at', 'id'], f.cursor, 'files');
   const rows = await tx.query<FileRow>(
     `SELECT ${COLUMNS} FROM files WHERE ${q.where} ORDER BY created_at DESC, id DESC LIMIT ${q.param(f.limit + 1)}`, q.params);
   return rows.map(toRow);
