@@ -653,39 +653,11 @@ export function scoreDemoLeads(g: GrowthDataset, stages: Record<StageKindKey, { 
 }
 
 /**
- * The funnel triggers of 0013 recompute a lead per inserted row (about 1-2 ms each: some 25,000
- * rows would add half a minute to the first start). The demo switches them off for its own
- * transaction and rebuilds milestones and the rollup set-based instead (visage_growth_rebuild, the
- * same result). ALTER TABLE is transactional: no other session ever sees them off, and they are
- * back on before COMMIT.
+ * The funnel triggers recompute a lead per inserted row; for some 25,000 rows the demo sets the
+ * transaction's bulk flag (0015: the triggers stand aside) and rebuilds milestones and the rollup
+ * set-based at the end (visage_growth_rebuild: the same result, a test proves it).
  */
-const FUNNEL_TRIGGERS: [string, string][] = [
-  ['leads', 'leads_funnel_insert_delete'], ['leads', 'leads_funnel_update'], ['lead_stage_history', 'lead_stage_history_milestones'],
-  ['activities', 'activities_milestones'], ['kpi_events', 'kpi_events_milestones'],
-];
-
-/** Runs `sql` as the schema owner (the session user, who ran the migrations), then returns to the app role. */
-async function asOwner(tx: Tx, statements: string[]): Promise<void> {
-  await tx.query('RESET ROLE');
-  for (const s of statements) await tx.query(s);
-  await tx.query('SET LOCAL ROLE visage_app');
-}
-
-/**
- * Switches the funnel triggers off for this transaction; false (and nothing changed) when the
- * session user may not, e.g. it does not own the tables: the triggers then do the work row by row.
- */
-async function funnelTriggersOff(tx: Tx): Promise<boolean> {
-  await tx.query('SAVEPOINT demo_growth_bulk');
-  try {
-    await asOwner(tx, FUNNEL_TRIGGERS.map(([table, trigger]) => `ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`));
-    await tx.query('RELEASE SAVEPOINT demo_growth_bulk');
-    return true;
-  } catch {
-    await tx.query('ROLLBACK TO SAVEPOINT demo_growth_bulk'); // also undoes the role change
-    return false;
-  }
-}
+const bulkMode = (tx: Tx, on: boolean) => tx.query("SELECT set_config('app.growth_bulk', $1, true)", [on ? 'on' : '']);
 
 /**
  * Gives the demo clinic its growth year in one tenant transaction: the pipeline (when missing),
@@ -695,17 +667,13 @@ async function funnelTriggersOff(tx: Tx): Promise<boolean> {
  */
 export async function seedGrowth(deps: Deps, who: { orgId: string; today: string; ownerId: string; assigneeIds: string[] }, clinic: DemoDataset): Promise<GrowthDataset> {
   return deps.db.run({ scope: 'tenant', orgId: who.orgId, userId: who.ownerId }, async (tx) => {
-    const bulk = await funnelTriggersOff(tx);
+    await bulkMode(tx, true);
     const stages = await demoStages(tx);
     const g = generateGrowth(clinicGrowthPlan({ orgId: who.orgId, today: who.today, stages, assigneeIds: who.assigneeIds }), clinic);
     scoreDemoLeads(g, stages, deps.now());
     await insertGrowth(tx, g);
-    if (bulk) {
-      // Fresh statistics first: without them the rebuild's plan is several times slower.
-      await asOwner(tx, ['ANALYZE leads', 'ANALYZE lead_stage_history', 'ANALYZE activities', 'ANALYZE kpi_events']);
-      await tx.query('SELECT visage_growth_rebuild()');
-      await asOwner(tx, FUNNEL_TRIGGERS.map(([table, trigger]) => `ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`));
-    }
+    await tx.query('SELECT visage_growth_rebuild()');
+    await bulkMode(tx, false);
     await audit(tx, { requestId: 'seed-demo', ip: null }, {
       action: 'create', entityType: 'demo_data', entityId: who.orgId,
       details: { campaigns: g.campaigns.length, leads: g.leads.length, activities: g.activities.length, kpi_events: g.kpiEvents.length },
