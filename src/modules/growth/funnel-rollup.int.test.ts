@@ -42,6 +42,7 @@ const rollup = (tx: Tx) => tx.query<{ day: string; source: string; leads: number
 describe('funnel rollup', () => {
   it('counts leads by creation day in the org timezone and follows milestones and revenue', async () => {
     await db.run(ctx(), async (tx) => {
+      await tx.query('SET CONSTRAINTS ALL IMMEDIATE'); // the rollup triggers fire at each statement, not at COMMIT
       // 2026-03-01 17:30 UTC is 2026-03-02 in Taipei.
       const a = await lead(tx, '2026-03-01T17:30:00Z');
       const b = await lead(tx, '2026-03-01T10:00:00Z');
@@ -99,5 +100,23 @@ describe('funnel rollup', () => {
     expect(rows).toEqual([]);
     const mine = await db.run(ctx(), (tx) => tx.query('SELECT * FROM growth_funnel_daily WHERE leads <> 0'));
     expect(mine.length).toBeGreaterThan(0);
+  });
+});
+
+describe('rollup at commit', () => {
+  it('is touched when the transaction commits, and a rebuild mid-transaction is not counted twice', async () => {
+    const count = () => db.run(ctx(), async (tx) => Number((await tx.query<{ n: string }>('SELECT coalesce(sum(leads), 0) AS n FROM growth_funnel_daily'))[0]!.n));
+    const before = await count();
+    await db.run(ctx(), async (tx) => {
+      await lead(tx, '2026-04-01T10:00:00Z');
+      const [mid] = await tx.query<{ n: string }>('SELECT coalesce(sum(leads), 0) AS n FROM growth_funnel_daily');
+      expect(Number(mid!.n)).toBe(before); // deferred: not yet
+      await lead(tx, '2026-04-01T11:00:00Z');
+      await tx.query('SELECT visage_growth_rebuild()');
+      const [rebuilt] = await tx.query<{ n: string }>('SELECT coalesce(sum(leads), 0) AS n FROM growth_funnel_daily');
+      expect(Number(rebuilt!.n)).toBe(before + 2);
+      await lead(tx, '2026-04-02T11:00:00Z');
+    });
+    expect(await count()).toBe(before + 3);
   });
 });
