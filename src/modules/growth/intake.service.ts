@@ -138,7 +138,7 @@ export async function insertLead(tx: Tx, origin: AuditOrigin, input: NewLead, no
       phone: input.phone ?? undefined, campaign_id: input.campaignId ?? undefined, ad_platform: input.adPlatform ?? undefined, stage_id: input.stage?.id,
       instagram_handle: input.instagramHandle ?? undefined, facebook_profile: input.facebookProfile ?? undefined,
       contact_consent: input.contactConsentSource ? true : undefined, contact_consent_source: input.contactConsentSource ?? undefined,
-    }, now);
+    }, now, { rescore: false }); // every intake path scores the lead once, at its end
     id = lead.id;
   } else {
     const stage = input.stage ?? await entryStage(tx);

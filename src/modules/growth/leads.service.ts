@@ -245,9 +245,10 @@ async function lastRank(tx: Tx, stageId: string, exceptLeadId: string | null): P
 
 /**
  * Creates a lead at the end of its stage column (default: the first stage of kind new), with its
- * first stage history row, and scores it. `createdAt` lets imports and intake date it.
+ * first stage history row, and scores it. `createdAt` lets imports and intake date it; `rescore: false`
+ * leaves the scoring to a caller that changes the lead further in the same transaction.
  */
-export async function createLead(tx: Tx, origin: AuditOrigin | null, input: NewLead, now: Date, opts: { createdAt?: Date } = {}): Promise<LeadRow> {
+export async function createLead(tx: Tx, origin: AuditOrigin | null, input: NewLead, now: Date, opts: { createdAt?: Date; rescore?: boolean } = {}): Promise<LeadRow> {
   await ensureDefaultStages(tx);
   const org = await orgDefaults(tx);
   assertContactRoute(input);
@@ -274,7 +275,7 @@ export async function createLead(tx: Tx, origin: AuditOrigin | null, input: NewL
   await tx.query(
     `INSERT INTO lead_stage_history (id, org_id, lead_id, stage_id, from_stage_id, changed_at, changed_by)
      VALUES ($1, visage_current_org(), $2, $3, NULL, $4, $5)`, [newId(), id, stage.id, at, tx.ctx.userId ?? null]);
-  await rescoreLead(tx, id, now);
+  if (opts.rescore !== false) await rescoreLead(tx, id, now);
   await audit(tx, origin ?? {}, { action: 'create', entityType: 'lead', entityId: id, details: { source: input.source, stage_kind: stage.kind } });
   return getLead(tx, id);
 }
