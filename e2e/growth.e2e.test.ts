@@ -5,6 +5,8 @@
  * campaigns with their spend and a commission statement that adds up. Campaigns, leads, stages,
  * KPI events and commission rules are seeded through the API.
  */
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { startHarness, type Harness } from './harness.js';
@@ -95,6 +97,15 @@ async function funnelWon(): Promise<number> {
   const won = page.getByTestId('funnel-won');
   await won.waitFor();
   return Number((await won.textContent())!.replace(/\D/g, ''));
+}
+
+/** Fails when the page scrolls sideways, naming the elements that are wider than their box. */
+async function fitsWidth(what: string) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const wide = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('*')]
+    .filter((el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible')
+    .slice(0, 8).map((el) => `${el.tagName}.${el.className} ${el.scrollWidth}/${el.clientWidth}`).join(' | '));
+  expect(overflow, `${what}: ${wide}`).toBeLessThanOrEqual(0);
 }
 
 /** Waits for the board's move request (the card shows in its new place before the server answers). */
@@ -295,9 +306,239 @@ describe('growth screens in Chromium', () => {
     await shot('commissions');
   });
 
+  it('adds a pipeline stage, reorders it with the arrows and by drag and drop, and the kanban follows; refusals say why', async () => {
+    await page.goto(`${h.baseUrl}/growth/pipeline`);
+    await page.getByTestId('kanban').waitFor();
+    await page.getByTestId('stages-toggle').click();
+    const panel = page.getByTestId('stages-panel');
+    await panel.getByTestId('stage-row').first().waitFor();
+    await page.getByTestId('stage-new-name').fill('Follow-up');
+    await page.getByTestId('stage-new-color').fill('#aa3377');
+    await page.getByTestId('stage-new-kind').selectOption('open');
+    await page.getByTestId('stage-new-submit').click();
+    const row = panel.locator('[data-testid="stage-row"][data-stage="Follow-up"]');
+    await row.waitFor();
+    const kanbanOrder = () => page.getByTestId('kanban-column').evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')));
+    const panelOrder = () => panel.getByTestId('stage-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')));
+    await expect.poll(kanbanOrder).toEqual(['New', 'Contacted', 'Consult Booked', 'Won', 'Lost', 'Follow-up']);
+    const created = (await api('GET', '/api/pipeline-stages')).items.find((x: { name: string }) => x.name === 'Follow-up');
+    expect(created).toMatchObject({ color: '#aa3377', kind: 'open' });
+    await shot('stages');
+
+    // One place up with the arrow button.
+    const reordered = page.waitForResponse((r) => r.url().endsWith('/api/pipeline-stages/order') && r.request().method() === 'PUT');
+    await row.getByTestId('stage-up').click();
+    expect((await reordered).status()).toBe(200);
+    await expect.poll(kanbanOrder).toEqual(['New', 'Contacted', 'Consult Booked', 'Won', 'Follow-up', 'Lost']);
+
+    // Dragged by its handle above Contacted.
+    const target = panel.locator('[data-testid="stage-row"][data-stage="Contacted"]');
+    const from = (await row.getByTestId('stage-drag').boundingBox())!;
+    const to = (await target.boundingBox())!;
+    const dragged = page.waitForResponse((r) => r.url().endsWith('/api/pipeline-stages/order') && r.request().method() === 'PUT');
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + from.width / 2, from.y - 10, { steps: 3 });
+    await page.mouse.move(to.x + 40, to.y + 6, { steps: 12 });
+    await page.mouse.up();
+    expect((await dragged).status()).toBe(200);
+    const expected = ['New', 'Follow-up', 'Contacted', 'Consult Booked', 'Won', 'Lost'];
+    await expect.poll(kanbanOrder).toEqual(expected);
+    await expect.poll(panelOrder).toEqual(expected);
+    expect((await api('GET', '/api/pipeline-stages')).items.map((x: { name: string }) => x.name)).toEqual(expected);
+
+    // Renamed and recoloured: the column follows.
+    await row.getByTestId('stage-name').fill('Follow up');
+    await row.getByTestId('stage-color').fill('#225588');
+    await row.getByTestId('stage-save').click();
+    const renamed = page.locator('[data-testid="kanban-column"][data-stage="Follow up"]');
+    await renamed.waitFor();
+    await expect(renamed.getAttribute('style')).resolves.toContain('#225588');
+
+    // Contacted holds a lead: its kind cannot change, and the server's reason shows in its row.
+    const contacted = panel.locator('[data-testid="stage-row"][data-stage="Contacted"]');
+    await contacted.getByTestId('stage-kind').selectOption('open');
+    await contacted.getByTestId('stage-save').click();
+    await expect(contacted.getByTestId('form-error').textContent()).resolves.toMatch(/Contacted/);
+    expect((await api('GET', '/api/pipeline-stages')).items.find((x: { name: string }) => x.name === 'Contacted').kind).toBe('contacted');
+    // Leads passed through it: it cannot be deleted either.
+    await contacted.getByTestId('stage-delete').click();
+    await contacted.getByTestId('stage-delete-confirm').click();
+    await expect(contacted.locator('.confirm [role="alert"]').textContent()).resolves.toContain('cannot be deleted');
+    await shot('stages-refused');
+
+    // The new stage never held a lead: it goes.
+    const followUp = panel.locator('[data-testid="stage-row"][data-stage="Follow up"]');
+    await followUp.getByTestId('stage-delete').click();
+    await followUp.getByTestId('stage-delete-confirm').click();
+    await renamed.waitFor({ state: 'detached' });
+    await expect.poll(kanbanOrder).toEqual(['New', 'Contacted', 'Consult Booked', 'Won', 'Lost']);
+  });
+
+  it('edits a lead\'s details: a field error sits under its field, and the city and owner are kept after a reload', async () => {
+    await page.goto(`${h.baseUrl}/growth/leads/${leads.Hana}`);
+    await page.getByTestId('lead-edit').click();
+    const form = page.getByTestId('lead-edit-form');
+    await form.waitFor();
+    await page.getByTestId('edit-city').fill('Taichung');
+    await page.getByTestId('edit-country').fill('tw');
+    await page.getByTestId('edit-age-group').selectOption('25-34');
+    await page.getByTestId('edit-assigned').selectOption({ label: MARKETER.full_name });
+    await page.getByTestId('edit-instagram_handle').fill('hana.glow');
+    await page.getByTestId('edit-linkedin_url').fill('http://example.com/hana');
+    await page.getByTestId('edit-consent').check();
+    await page.getByTestId('edit-consent-source').fill('phone call');
+    await page.getByTestId('lead-save').click();
+    await form.getByTestId('form-error').waitFor();
+    await expect(form.locator('.field.has-error').filter({ has: page.getByTestId('edit-linkedin_url') }).getByTestId('field-error').count()).resolves.toBe(1);
+    await shot('lead-edit-error');
+    await page.getByTestId('edit-linkedin_url').fill('');
+    await page.getByTestId('lead-save').click();
+    await page.getByTestId('lead-facts').waitFor();
+    await expect(page.getByTestId('fact-location').textContent()).resolves.toBe('Taichung, TW');
+
+    await page.reload();
+    await expect(page.getByTestId('fact-location').textContent()).resolves.toBe('Taichung, TW');
+    await expect.poll(() => page.getByTestId('fact-assigned').textContent()).toBe(MARKETER.full_name);
+    await expect(page.getByTestId('fact-consent').textContent()).resolves.toContain('phone call');
+    const lead = await api('GET', `/api/leads/${leads.Hana}`);
+    expect(lead).toMatchObject({ city: 'Taichung', country: 'TW', age_group: '25-34', instagram_handle: 'hana.glow', linkedin_url: null, contact_consent: true });
+    await shot('lead-edited');
+  });
+
+  it('records a paid invoice from the lead page: the KPI list shows it and the funnel revenue grows by it', async () => {
+    const revenue = async () => {
+      await page.goto(`${h.baseUrl}/growth/funnel`);
+      const el = page.getByTestId('funnel-revenue');
+      await el.waitFor();
+      return Number((await el.textContent())!.replace(/\D/g, ''));
+    };
+    const before = await revenue();
+    await page.goto(`${h.baseUrl}/growth/leads/${leads.Mei}`);
+    const card = page.getByTestId('kpi-card');
+    await card.getByTestId('kpi-add').locator('summary').click();
+    await page.getByTestId('kpi-kind').selectOption('invoice_paid');
+    await page.getByTestId('kpi-amount').fill('abc');
+    await page.getByTestId('kpi-submit').click();
+    await card.locator('.field.has-error').filter({ has: page.getByTestId('kpi-amount') }).waitFor();
+    await page.getByTestId('kpi-amount').fill('5,000');
+    await page.getByTestId('kpi-procedure').selectOption('FILLER');
+    await page.getByTestId('kpi-submit').click();
+    await page.getByTestId('kpi-recorded').waitFor();
+    const event = card.locator('[data-testid="kpi-event"][data-kind="invoice_paid"]');
+    await event.waitFor();
+    await expect(event.getAttribute('data-value')).resolves.toBe('500000');
+    await expect(event.textContent()).resolves.toContain('Filler');
+
+    // A consult booked by mistake is voided.
+    await page.getByTestId('kpi-kind').selectOption('consult_booked');
+    await page.getByTestId('kpi-submit').click();
+    const booked = card.locator('[data-testid="kpi-event"][data-kind="consult_booked"]');
+    await booked.waitFor();
+    await booked.getByTestId('kpi-void').click();
+    await booked.getByTestId('kpi-void-confirm').click();
+    await booked.waitFor({ state: 'detached' });
+    await shot('lead-kpi');
+    expect((await api('GET', `/api/kpi-events?lead_id=${leads.Mei}`)).items.map((k: { kind: string }) => k.kind)).toEqual(['invoice_paid']);
+
+    await expect.poll(revenue).toBe(before + 500_000);
+  });
+
+  it('converts a lead into a patient found by name; the lead then links to the chart', async () => {
+    const patient = await api('POST', '/api/patients', { full_name: 'Sofia Rossi' });
+    await page.goto(`${h.baseUrl}/growth/leads/${leads.Sofia}`);
+    const links = page.getByTestId('links-card');
+    await links.getByTestId('patient-q').fill('Rossi');
+    await links.getByTestId('patient-search-submit').click();
+    await links.locator('[data-testid="patient-hit"][data-patient="Sofia Rossi"]').getByTestId('convert-to').click();
+    await links.getByTestId('became-patient').waitFor();
+    await expect(page.getByTestId('patient-chart-link').getAttribute('href')).resolves.toBe(`/patients/${patient.id}`);
+    expect((await api('GET', `/api/leads/${leads.Sofia}`)).patient_id).toBe(patient.id);
+  });
+
+  it('issues the GoHighLevel secret once, rotates it, and the website form snippet posts a lead', async () => {
+    await page.goto(`${h.baseUrl}/growth/integrations`);
+    const ghl = page.getByTestId('ghl-card');
+    await expect(ghl.getByTestId('ghl-status').getAttribute('data-status')).resolves.toBe('none');
+    await expect(ghl.getByTestId('ghl-webhook-url').textContent()).resolves.toBe(`${h.baseUrl}/api/webhooks/gohighlevel/${orgId}`);
+    await ghl.getByTestId('ghl-create').click();
+    const first = (await ghl.getByTestId('ghl-secret-value').textContent())!;
+    expect(first.length).toBeGreaterThan(20);
+    await expect(ghl.getByTestId('ghl-secret').textContent()).resolves.toContain('will not be shown again');
+    await expect.poll(() => ghl.getByTestId('ghl-status').getAttribute('data-status')).toBe('active');
+    await shot('integrations-secret');
+
+    // The secret shown is the one that verifies deliveries.
+    const raw = JSON.stringify({ delivery_id: 'd-1', type: 'contact.upsert', contact: { id: 'ghl-42', first_name: 'Ece', email: 'ece@example.com' } });
+    const sign = (secret: string) => {
+      const ts = Math.floor(Date.now() / 1000);
+      return `t=${ts},v1=${createHmac('sha256', secret).update(`${ts}.${raw}`).digest('hex')}`;
+    };
+    const deliver = (secret: string) => fetch(`${h.baseUrl}/api/webhooks/gohighlevel/${orgId}`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-visage-signature': sign(secret) }, body: raw,
+    });
+    expect((await deliver(first)).status).toBe(200);
+
+    // Rotated: a new secret, shown once; the old one stops working.
+    await ghl.getByTestId('ghl-rotate').click();
+    await ghl.getByTestId('ghl-rotate-confirm').click();
+    await expect.poll(() => ghl.getByTestId('ghl-secret-value').textContent()).not.toBe(first);
+    const second = (await ghl.getByTestId('ghl-secret-value').textContent())!;
+    await expect(ghl.getByTestId('ghl-secret').textContent()).resolves.toContain('previous secret no longer works');
+    expect((await deliver(first)).status).toBe(401);
+    await page.reload();
+    await expect.poll(() => ghl.getByTestId('ghl-status').getAttribute('data-status')).toBe('active');
+    await expect(ghl.getByTestId('ghl-deliveries').textContent()).resolves.toMatch(/^1/);
+    expect(await page.getByTestId('ghl-secret').count()).toBe(0);
+    expect(await page.getByText(second).count()).toBe(0);
+
+    // Retention on demand: the run is listed with its counts.
+    await page.getByTestId('retention-run').click();
+    await page.getByTestId('retention-run-confirm').click();
+    await page.getByTestId('retention-done').waitFor();
+    await page.getByTestId('retention-run-row').first().waitFor();
+
+    // The form snippet, on a page of this origin: a visitor's request becomes a lead.
+    const slug = (await api('GET', `/api/organizations/${orgId}`)).slug;
+    await expect(page.getByTestId('form-endpoint').textContent()).resolves.toBe(`${h.baseUrl}/api/public/orgs/${slug}/leads`);
+    await page.getByTestId('form-snippet-toggle').click();
+    const snippet = (await page.getByTestId('form-snippet').textContent())!;
+    await shot('integrations');
+    // Served bare (the app's own pages forbid inline scripts), from this origin: the endpoint answers no cross-origin preflight.
+    await page.route(`${h.baseUrl}/clinic-site/contact`, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html><html><body>${snippet}</body></html>` }));
+    await page.goto(`${h.baseUrl}/clinic-site/contact`);
+    await page.locator('input[name="first_name"]').fill('Zeynep');
+    await page.locator('input[name="email"]').fill('zeynep@example.com');
+    await page.locator('select[name="interest"]').selectOption('LASER');
+    await page.locator('input[name="contact_consent"]').check();
+    await page.waitForTimeout(3100); // sooner reads as a bot
+    await page.locator('button[type="submit"]').click();
+    await page.getByText('Thank you').waitFor();
+    await page.unroute(`${h.baseUrl}/clinic-site/contact`);
+    const found = await api('GET', '/api/leads?q=zeynep');
+    expect(found.items).toHaveLength(1);
+    expect(found.items[0].tags.map((t: { name: string }) => t.name).join()).toMatch(/LASER|Laser/i);
+  });
+
+  it('exports the leads and the funnel as CSV from their pages', async () => {
+    await page.goto(`${h.baseUrl}/growth/leads?stage_id=${stages.won!.id}`);
+    await page.getByTestId('leads-table').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('leads-export').click()]);
+    const text = fs.readFileSync((await download.path())!, 'utf8');
+    const lines = text.trim().split('\r\n');
+    expect(lines[0]).toContain('first_name');
+    expect(lines.slice(1).every((l) => l.includes('Won'))).toBe(true);
+    expect(lines.length - 1).toBe((await api('GET', `/api/leads?stage_id=${stages.won!.id}`)).items.length);
+    await page.goto(`${h.baseUrl}/growth/funnel?group_by=source`);
+    await page.getByTestId('funnel-revenue').waitFor();
+    const [funnel] = await Promise.all([page.waitForEvent('download'), page.getByTestId('funnel-export').click()]);
+    expect(funnel.suggestedFilename()).toMatch(/^funnel-source-.*\.csv$/);
+    expect(fs.readFileSync((await funnel.path())!, 'utf8')).toContain('instagram');
+  });
+
   it('lays every growth page out without sideways scrolling on a 390 px phone and on a desktop', async () => {
     await signIn();
-    const pages = ['pipeline', 'leads', `leads/${leads.Mei}`, 'campaigns', 'funnel', `commissions?provider=${providerId}`];
+    const pages = ['pipeline', 'leads', `leads/${leads.Mei}`, 'campaigns', 'funnel', `commissions?provider=${providerId}`, 'integrations'];
     for (const [width, height] of [[390, 844], [1280, 820]] as const) {
       await page.setViewportSize({ width, height });
       for (const p of pages) {
@@ -305,12 +546,18 @@ describe('growth screens in Chromium', () => {
         await page.locator('.page h1').waitFor();
         await page.locator('.loading').first().waitFor({ state: 'detached' }).catch(() => undefined);
         await page.waitForTimeout(150);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-        const wide = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('*')]
-          .filter((el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible')
-          .slice(0, 8).map((el) => `${el.tagName}.${el.className} ${el.scrollWidth}/${el.clientWidth}`).join(' | '));
-        expect(overflow, `${p} at ${width}px: ${wide}`).toBeLessThanOrEqual(0);
+        await fitsWidth(`${p} at ${width}px`);
         await shot(`${width}-${p.split(/[/?]/)[0]}${p.includes('/') ? '-detail' : ''}`);
+        // The panels that open in place must fit too.
+        const opener = { pipeline: 'stages-toggle', [`leads/${leads.Mei}`]: 'lead-edit', integrations: 'form-snippet-toggle' }[p];
+        if (opener) {
+          await page.getByTestId(opener).click();
+          if (opener === 'lead-edit') await page.getByTestId('kpi-add').locator('summary').click();
+          await page.locator('.loading').first().waitFor({ state: 'detached' }).catch(() => undefined);
+          await page.waitForTimeout(150);
+          await fitsWidth(`${p} (${opener}) at ${width}px`);
+          await shot(`${width}-${p.split(/[/?]/)[0]}${p.includes('/') ? '-detail' : ''}-open`);
+        }
       }
     }
     // The pages in Traditional Chinese and Turkish: the growth strings are translated.
@@ -331,12 +578,17 @@ describe('growth screens in Chromium', () => {
     await h.browser.clearCookies();
     await signIn(MARKETER);
     const nav = (await page.getByTestId('main-nav').textContent())!;
-    for (const entry of ['Pipeline', 'Leads', 'Campaigns', 'Funnel', 'Commissions']) expect(nav).toContain(entry);
+    for (const entry of ['Pipeline', 'Leads', 'Campaigns', 'Funnel', 'Commissions', 'Integrations']) expect(nav).toContain(entry);
     expect(nav).not.toContain('Patients');
     const answered = moveAnswered();
     await card(column('consult_booked'), 'Hana').getByTestId('card-move').selectOption({ label: 'Won' });
     await card(column('won'), 'Hana').waitFor();
     await answered;
+    // A lead's page offers no patient conversion without patient.read.
+    await page.goto(`${h.baseUrl}/growth/leads/${leads.Yuki}`);
+    await page.getByTestId('links-card').waitFor();
+    await page.getByTestId('kpi-card').waitFor();
+    expect(await page.getByTestId('convert-lead').count()).toBe(0);
     await page.goto(`${h.baseUrl}/growth/commissions`);
     await page.locator('[data-testid="commission-provider"][data-provider="Dr. Chen"]').waitFor();
     await expect(page.getByTestId('manage-commissions').count()).resolves.toBe(0);

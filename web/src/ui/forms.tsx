@@ -3,7 +3,7 @@
  * next to the fields they name (`errors[].pointer`), labelled inputs, and a submit button that
  * shows progress.
  */
-import { createContext, useContext, useId, useState, type FormEvent, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import { createContext, useContext, useId, useState, type FormEvent, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 import { ApiError, asApiError } from '../lib/api.js';
 import { useT } from '../i18n/i18n.js';
 import { ErrorAlert } from './feedback.js';
@@ -86,6 +86,33 @@ export function SelectField({ label, name, hint, testId, children, ...select }: 
     <FieldFrame id={id} label={label} hint={hint} message={message}>
       <select id={id} name={name} aria-invalid={message ? true : undefined} aria-describedby={describedBy} data-testid={testId} {...select}>{children}</select>
     </FieldFrame>
+  );
+}
+
+type TextAreaProps = { label: string; name: string; hint?: string; testId?: string } & TextareaHTMLAttributes<HTMLTextAreaElement>;
+
+/** A labelled multi-line field with the server's message for it. */
+export function TextAreaField({ label, name, hint, testId, rows = 3, ...area }: TextAreaProps) {
+  const { id, message, describedBy } = useFieldIds(name, hint);
+  return (
+    <FieldFrame id={id} label={label} hint={hint} message={message}>
+      <textarea id={id} name={name} rows={rows} aria-invalid={message ? true : undefined} aria-describedby={describedBy} data-testid={testId} {...area} />
+    </FieldFrame>
+  );
+}
+
+/** One checkbox (FormData gives "on" when ticked) with the server's message for it. */
+export function CheckboxField({ label, name, hint, testId, ...input }: InputProps) {
+  const { id, message, describedBy } = useFieldIds(name, hint);
+  return (
+    <div className={message ? 'field has-error' : 'field'}>
+      <label className="checkbox" htmlFor={id}>
+        <input id={id} name={name} type="checkbox" aria-invalid={message ? true : undefined} aria-describedby={describedBy} data-testid={testId} {...input} />
+        <span>{label}</span>
+      </label>
+      {hint && <p id={`${id}-hint`} className="hint">{hint}</p>}
+      {message && <p id={`${id}-error`} className="field-error" data-testid="field-error">{message}</p>}
+    </div>
   );
 }
 

@@ -13,7 +13,7 @@ import { Form, SelectField, SubmitButton, text, TextField } from '../../ui/forms
 import { Page } from '../../ui/layout.js';
 import { useClinicFormat } from '../clinical/shared.js';
 import { FunnelChart, PairedBars } from './charts.js';
-import { addMonths, GrowthTabs, ratio, useLabel, useMoney } from './shared.js';
+import { addMonths, ExportButton, GrowthTabs, ratio, useLabel, useMoney } from './shared.js';
 import { GROUP_BY, type Cohorts, type Funnel, type FunnelRow, type GroupBy } from './types.js';
 
 /** The campaign key of leads without a campaign. */
@@ -59,7 +59,10 @@ export function FunnelPage() {
         </SelectField>
         <SubmitButton variant="secondary" testId="funnel-apply">{t('common.apply')}</SubmitButton>
       </Form>
-      <p className="hint page-intro">{t('growth.funnel.intro', { timezone: day.timezone })}</p>
+      <div className="list-toolbar">
+        <p className="hint page-intro">{t('growth.funnel.intro', { timezone: day.timezone })}</p>
+        <ExportButton path={`/api/growth/exports/funnel.csv${query({ from, to, group_by: groupBy })}`} fallbackName="funnel.csv" testId="funnel-export" />
+      </div>
       {funnel.error ? <ErrorAlert error={funnel.error} /> : !funnel.data ? <Loading /> : (() => {
         const f = funnel.data;
         const tot = f.totals;

@@ -1,10 +1,11 @@
 /**
- * One lead: header (first name, stage, score), the score explained factor by factor, tags,
- * the opportunity, the activity timeline (newest first) with a form to log a call, SMS or email,
+ * One lead: header (first name, stage, score), its details and their edit form, the KPI events,
+ * the score explained factor by factor, tags, the opportunity, the links to a user and to the
+ * patient it became, the activity timeline (newest first) with a form to log a call, SMS or email,
  * the stage history and the journey events.
  */
 import { useState, type ReactNode } from 'react';
-import { api, asApiError } from '../../lib/api.js';
+import { api } from '../../lib/api.js';
 import { Link, navigate } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
 import { usePaged } from '../../lib/usePaged.js';
@@ -17,9 +18,11 @@ import { Card, Page } from '../../ui/layout.js';
 import { LoadMore } from '../admin/LoadMore.js';
 import { compact, itemsOf } from '../clinical/shared.js';
 import {
-  GrowthTabs, isPhiRefusal, leadName, ScoreBadge, StageDot, TagChip, useCampaignOptions, useLabel, useMoney, useStages, useTags,
+  GrowthTabs, leadName, ScoreBadge, StageDot, TagChip, useLabel, useMoney, useStages, useTags,
 } from './shared.js';
-import { LEAD_SOURCES, PROCEDURE_CODES, type Activity, type JourneyEvent, type Lead, type StageHistoryEntry } from './types.js';
+import { EditLead, LeadFacts } from './LeadEditForm.js';
+import { KpiCard, LinksCard } from './LeadPanels.js';
+import { PROCEDURE_CODES, type Activity, type JourneyEvent, type Lead, type StageHistoryEntry } from './types.js';
 
 export function LeadDetail({ leadId }: { leadId: string }) {
   const t = useT();
@@ -43,7 +46,6 @@ function LeadView({ lead, refresh, version }: { lead: Lead; refresh: () => void;
   const t = useT();
   const can = useCan();
   const fmt = useFormat();
-  const money = useMoney();
   const label = useLabel();
   const { stages } = useStages();
   const [editing, setEditing] = useState(false);
@@ -77,6 +79,7 @@ function LeadView({ lead, refresh, version }: { lead: Lead; refresh: () => void;
               <StageDot color={stage.color} />{stage.name}
             </div>
             <div className="small muted">{label('growth.status', lead.status)} · {t('growth.lead.created_on', { date: fmt.date(lead.created_at) })}</div>
+            {lead.patient_id && <div className="small became-patient-head" data-testid="lead-became-patient">{t('growth.lead.converted')}</div>}
           </div>
         </div>
         {writable && stages.length > 0 && (
@@ -94,75 +97,24 @@ function LeadView({ lead, refresh, version }: { lead: Lead; refresh: () => void;
           <Card title={t('growth.lead.details')} testId="lead-details">
             {editing ? <EditLead lead={lead} done={() => { setEditing(false); refresh(); }} cancel={() => setEditing(false)} /> : (
               <>
-                <dl className="facts">
-                  <dt>{t('growth.lead.email')}</dt><dd>{lead.email ?? '—'}</dd>
-                  <dt>{t('growth.lead.phone')}</dt><dd className="mono">{lead.phone ?? '—'}</dd>
-                  <dt>{t('growth.source')}</dt><dd>{label('growth.source', lead.source)}{lead.ad_platform && lead.ad_platform !== lead.source ? ` · ${label('growth.platform', lead.ad_platform)}` : ''}</dd>
-                  <dt>{t('growth.campaign')}</dt><dd>{lead.campaign_name ?? '—'}</dd>
-                  {lead.deal_value_minor != null && <><dt>{t('growth.deal_value')}</dt><dd>{money.format(lead.deal_value_minor, lead.currency)}</dd></>}
-                  {(lead.city || lead.country) && <><dt>{t('growth.lead.location')}</dt><dd>{[lead.city, lead.country].filter(Boolean).join(', ')}</dd></>}
-                  {lead.last_interaction_at && <><dt>{t('growth.lead.last_interaction')}</dt><dd>{fmt.dateTime(lead.last_interaction_at)}</dd></>}
-                  {lead.patient_id && <><dt>{t('growth.lead.patient')}</dt><dd>{t('growth.lead.converted')}</dd></>}
-                </dl>
+                <LeadFacts lead={lead} />
                 {writable && <button type="button" className="btn secondary small" onClick={() => setEditing(true)} data-testid="lead-edit">{t('common.edit')}</button>}
               </>
             )}
           </Card>
+          <KpiCard lead={lead} writable={writable} version={version} onChange={refresh} />
           <Timeline leadId={lead.id} writable={writable} version={version} onLogged={refresh} />
         </div>
         <aside className="lead-side">
           <ScoreCard lead={lead} />
           <TagsCard lead={lead} writable={writable} onChange={refresh} />
           <OpportunityCard lead={lead} writable={writable} onChange={refresh} />
+          <LinksCard lead={lead} writable={writable} onChange={refresh} />
           <StageHistory leadId={lead.id} version={version} />
           <Journey leadId={lead.id} version={version} />
         </aside>
       </div>
     </Page>
-  );
-}
-
-function EditLead({ lead, done, cancel }: { lead: Lead; done: () => void; cancel: () => void }) {
-  const t = useT();
-  const can = useCan();
-  const label = useLabel();
-  const { campaigns } = useCampaignOptions(can('campaign.read'));
-  const [phi, setPhi] = useState(false);
-  const save = async (data: FormData) => {
-    const body = {
-      first_name: text(data, 'first_name') || null, email: text(data, 'email') || null, phone: text(data, 'phone') || null,
-      source: text(data, 'source'), campaign_id: text(data, 'campaign_id') || null,
-    };
-    try {
-      await api('PATCH', `/api/leads/${lead.id}`, body);
-      done();
-    } catch (err) {
-      setPhi(isPhiRefusal(asApiError(err)));
-      throw err;
-    }
-  };
-  return (
-    <Form action={save} testId="lead-edit-form">
-      {phi && <div className="notice warning" role="alert">{t('growth.phi_refused')}</div>}
-      <div className="row">
-        <TextField label={t('growth.lead.first_name')} name="first_name" defaultValue={lead.first_name ?? ''} testId="edit-first-name" />
-        <TextField label={t('growth.lead.email')} name="email" type="email" defaultValue={lead.email ?? ''} />
-        <TextField label={t('growth.lead.phone')} name="phone" type="tel" defaultValue={lead.phone ?? ''} />
-      </div>
-      <div className="row">
-        <SelectField label={t('growth.source')} name="source" defaultValue={lead.source}>
-          {[...new Set([lead.source, ...LEAD_SOURCES])].map((s) => <option key={s} value={s}>{label('growth.source', s)}</option>)}
-        </SelectField>
-        <SelectField label={t('growth.campaign')} name="campaign_id" defaultValue={lead.campaign_id ?? ''}>
-          <option value="">{t('growth.no_campaign')}</option>
-          {campaigns.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-        </SelectField>
-      </div>
-      <div className="form-actions">
-        <SubmitButton testId="lead-save">{t('common.save')}</SubmitButton>
-        <button type="button" className="btn secondary" onClick={cancel}>{t('common.cancel')}</button>
-      </div>
-    </Form>
   );
 }
 

@@ -15,7 +15,7 @@ import { Card, Page } from '../../ui/layout.js';
 import { LoadMore } from '../admin/LoadMore.js';
 import { compact } from '../clinical/shared.js';
 import {
-  GrowthTabs, isPhiRefusal, leadName, ScoreBadge, StageDot, TagChip, useCampaignOptions, useLabel, useMoney, useStages, useTags,
+  ExportButton, GrowthTabs, isPhiRefusal, leadName, ScoreBadge, StageDot, TagChip, useCampaignOptions, useLabel, useMoney, useStages, useTags,
 } from './shared.js';
 import { LEAD_SOURCES, type Lead } from './types.js';
 
@@ -45,7 +45,7 @@ export function LeadsPage() {
       actions={can('lead.write') && !creating ? <Link className="btn primary" to="/growth/leads?new=1" data-testid="lead-new">{t('growth.leads.new')}</Link> : undefined}>
       <GrowthTabs />
       {creating && <NewLeadForm />}
-      <Form action={apply} className="filters" testId="leads-filters" key={params.toString()}>
+      <Form action={apply} className="filters" testId="leads-filters" key={`${params.toString()}|${stages.length}|${campaigns.length}|${tags.length}`}>
         <TextField label={t('common.search')} name="q" type="search" placeholder={t('growth.leads.search')} defaultValue={filters.q} testId="leads-q" />
         <SelectField label={t('growth.stage')} name="stage_id" defaultValue={filters.stage_id ?? ''} testId="leads-stage">
           <option value="">{t('common.any')}</option>
@@ -65,6 +65,11 @@ export function LeadsPage() {
         </SelectField>
         <SubmitButton variant="secondary" testId="leads-apply">{t('common.apply')}</SubmitButton>
       </Form>
+      <div className="list-toolbar">
+        <ExportButton path={`/api/growth/exports/leads.csv${query({ stage_id: filters.stage_id, campaign_id: filters.campaign_id })}`}
+          fallbackName="leads.csv" testId="leads-export" />
+        <span className="hint">{filters.q || filters.source || filters.tag ? t('growth.export.leads_partial') : t('growth.export.leads_hint')}</span>
+      </div>
       {leads.error && <ErrorAlert error={leads.error} />}
       {leads.items.length > 0 ? (
         <div className="table-wrap">

@@ -13,6 +13,7 @@ import { ErrorAlert, Loading } from '../../ui/feedback.js';
 import { Form, SelectField, SubmitButton, text, TextField } from '../../ui/forms.js';
 import { Page } from '../../ui/layout.js';
 import { GrowthTabs, leadName, ScoreBadge, StageDot, TagChip, useCampaignOptions, useLabel, useMoney } from './shared.js';
+import { StagesPanel } from './StagesPanel.js';
 import type { Board, BoardCard, BoardColumn } from './types.js';
 
 const PER_STAGE = 50;
@@ -86,6 +87,9 @@ export function PipelinePage() {
   const [moveError, setMoveError] = useState<string>();
   const boardRef = useRef<Board>(undefined);
   boardRef.current = board;
+  // Bumped when the stages change (settings panel): the board is read again.
+  const [version, setVersion] = useState(0);
+  const [settings, setSettings] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -94,7 +98,7 @@ export function PipelinePage() {
       (err: unknown) => { if (live) setLoadError(asApiError(err)); },
     );
     return () => { live = false; };
-  }, [campaignId, q, money.currency]);
+  }, [campaignId, q, money.currency, version]);
 
   const writable = can('lead.write');
 
@@ -127,9 +131,17 @@ export function PipelinePage() {
 
   return (
     <Page title={t('growth.pipeline.title')} testId="pipeline-page"
-      actions={writable ? <Link className="btn primary" to="/growth/leads?new=1" data-testid="pipeline-new-lead">{t('growth.leads.new')}</Link> : undefined}>
+      actions={writable ? (
+        <>
+          <button type="button" className="btn secondary" aria-expanded={settings} onClick={() => setSettings(!settings)} data-testid="stages-toggle">
+            {t('growth.stages.edit')}
+          </button>
+          <Link className="btn primary" to="/growth/leads?new=1" data-testid="pipeline-new-lead">{t('growth.leads.new')}</Link>
+        </>
+      ) : undefined}>
       <GrowthTabs />
-      <Form action={applyFilters} className="filters" testId="pipeline-filters" key={`${campaignId}|${q}`}>
+      {writable && settings && <StagesPanel onChanged={() => setVersion((v) => v + 1)} onClose={() => setSettings(false)} />}
+      <Form action={applyFilters} className="filters" testId="pipeline-filters" key={`${campaignId}|${q}|${campaigns.length}`}>
         <SelectField label={t('growth.campaign')} name="campaign_id" defaultValue={campaignId} testId="pipeline-campaign">
           <option value="">{t('growth.all_campaigns')}</option>
           {campaigns.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}

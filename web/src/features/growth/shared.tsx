@@ -2,15 +2,15 @@
  * Pieces the growth screens share: money typed in major units and sent in minor units, the
  * score badge, tag chips, campaign and stage pick-lists, and the growth navigation tabs.
  */
-import { useMemo, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { Link, useLocation } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
 import { useT, type MessageKey } from '../../i18n/i18n.js';
 import { en } from '../../i18n/en.js';
 import { useActingOrg, useCan, useFormat } from '../../session/session.js';
-import type { ApiError } from '../../lib/api.js';
+import { actingOrg, ApiError } from '../../lib/api.js';
 import { itemsOf } from '../clinical/shared.js';
-import type { Campaign, Stage, Tag, TagRef } from './types.js';
+import type { Campaign, Member, Stage, Tag, TagRef } from './types.js';
 
 /** The growth pages and who may open each (the API enforces the same). */
 export const GROWTH_PAGES: { path: string; label: MessageKey; anyOf: string[] }[] = [
@@ -19,6 +19,7 @@ export const GROWTH_PAGES: { path: string; label: MessageKey; anyOf: string[] }[
   { path: '/growth/campaigns', label: 'growth.nav.campaigns', anyOf: ['campaign.read'] },
   { path: '/growth/funnel', label: 'growth.nav.funnel', anyOf: ['campaign.read'] },
   { path: '/growth/commissions', label: 'growth.nav.commissions', anyOf: ['commission.read'] },
+  { path: '/growth/integrations', label: 'growth.nav.integrations', anyOf: ['campaign.read'] },
 ];
 
 /** The section's own tabs, under the page heading (the side navigation lists the same pages). */
@@ -142,3 +143,80 @@ export function addMonths(month: string, n: number): string {
 }
 
 export const ratio = (r: number | null | undefined, pct: (x: number) => string) => (r === null || r === undefined ? '—' : pct(r));
+
+/** The organization's members (the admin pages' list), for assigning and linking leads; empty without member.read. */
+export function useMembers(enabled = true) {
+  const r = useApi<{ items: Member[] }>(enabled ? '/api/members?limit=200' : null);
+  return { members: itemsOf(r.data).filter((m) => m.status === 'active'), loaded: r.data !== undefined, error: r.error };
+}
+
+/**
+ * Downloads a CSV export. Fetched rather than linked so the acting organization travels in its
+ * header like every other call; a refusal arrives as problem+json and is thrown as an ApiError.
+ */
+export async function downloadCsv(path: string, fallbackName: string): Promise<void> {
+  const headers: Record<string, string> = { accept: 'text/csv, application/problem+json' };
+  const org = actingOrg.get();
+  if (org) headers['x-org-id'] = org;
+  let res: Response;
+  try {
+    res = await fetch(path, { headers, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network_error', '');
+  }
+  if (!res.ok) {
+    const problem = await res.json().catch(() => ({})) as { code?: string; detail?: string };
+    throw new ApiError(res.status, problem.code ?? 'http_error', problem.detail ?? res.statusText);
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A button that downloads a CSV export and says why when it cannot. */
+export function ExportButton({ path, fallbackName, testId }: { path: string; fallbackName: string; testId: string }) {
+  const t = useT();
+  const [state, setState] = useState<{ busy: boolean; error?: string }>({ busy: false });
+  const run = async () => {
+    setState({ busy: true });
+    try {
+      await downloadCsv(path, fallbackName);
+      setState({ busy: false });
+    } catch (err) {
+      const e = err instanceof ApiError ? err : new ApiError(0, 'client_error', String(err));
+      setState({ busy: false, error: e.status === 0 ? t('error.network') : e.detail || t('error.generic') });
+    }
+  };
+  return (
+    <span className="export-button">
+      <button type="button" className="btn secondary" onClick={() => void run()} disabled={state.busy} data-testid={testId}>
+        {state.busy ? t('common.working') : t('growth.export_csv')}
+      </button>
+      {state.error && <span className="field-error" role="alert" data-testid={`${testId}-error`}>{state.error}</span>}
+    </span>
+  );
+}
+
+/** Copies text to the clipboard and says so for a moment. */
+export function CopyButton({ value, testId }: { value: string; testId?: string }) {
+  const t = useT();
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 2000);
+    } catch { /* no clipboard (plain http): the text stays selectable */ }
+  };
+  return (
+    <button type="button" className="btn small secondary" onClick={() => void copy()} data-testid={testId} aria-live="polite">
+      {copied ? t('growth.copied') : t('common.copy')}
+    </button>
+  );
+}

@@ -9,6 +9,11 @@ export const CAMPAIGN_STATUSES = ['draft', 'active', 'paused', 'completed'] as c
 export const ACTIVITY_TYPES = ['sms_sent', 'email_sent', 'call', 'form_submit', 'stage_change', 'tag_added'] as const;
 export const LEAD_SOURCES = ['facebook', 'instagram', 'google', 'tiktok', 'youtube', 'referral', 'website', 'walk_in', 'phone', 'email', 'other'] as const;
 export const GROUP_BY = ['campaign', 'source', 'platform', 'month'] as const;
+export const STAGE_KINDS = ['new', 'contacted', 'consult_booked', 'won', 'lost', 'open'] as const;
+export const AGE_GROUPS = ['18-24', '25-34', '35-44', '45-54', '55-64', '65+'] as const;
+export const KPI_KINDS = ['consult_booked', 'consult_show', 'invoice_paid', 'ad_click'] as const;
+/** The lead's social profiles, as the API names them. */
+export const SOCIAL_FIELDS = ['instagram_handle', 'facebook_profile', 'tiktok_handle', 'x_handle', 'reddit_handle', 'linkedin_url'] as const;
 
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 export type GroupBy = (typeof GROUP_BY)[number];
@@ -73,8 +78,20 @@ export interface Lead {
   currency?: string;
   country?: string | null;
   city?: string | null;
-  age_group?: string | null;
+  age_group?: (typeof AGE_GROUPS)[number] | null;
+  timezone?: string | null;
   summary?: string | null;
+  assigned_user_id?: string | null;
+  user_id?: string | null;
+  linkedin_url?: string | null;
+  x_handle?: string | null;
+  instagram_handle?: string | null;
+  facebook_profile?: string | null;
+  tiktok_handle?: string | null;
+  reddit_handle?: string | null;
+  contact_consent?: boolean;
+  contact_consent_at?: string | null;
+  contact_consent_source?: string | null;
   patient_id?: string | null;
   last_interaction_at?: string | null;
   won_at?: string | null;
@@ -137,3 +154,23 @@ export interface Statement {
   rules: { rule_id: string | null; name: string; subtotal_minor: number; capped: boolean }[];
 }
 export interface Rule { id: string; provider_id: string; provider_name: string; name: string; rule: Record<string, unknown>; effective_from: string | null; effective_to: string | null; is_active: boolean }
+
+export interface KpiEvent {
+  id: string; lead_id: string; kind: (typeof KPI_KINDS)[number]; value_minor: number | null; currency: string | null; occurred_at: string;
+  procedure_code: (typeof PROCEDURE_CODES)[number] | null; provider_id: string | null; source_ref: string | null; created_at: string;
+}
+
+/** A member of the organization (the admin pages' list): leads are assigned to and linked with its user_id. */
+export interface Member { id: string; user_id: string; email: string; full_name: string; status: string; roles: string[] }
+
+export interface CrmIntegration {
+  provider: 'gohighlevel'; configured: boolean; is_active: boolean; webhook_url: string; signature_header: string;
+  deliveries: number; last_delivery_at: string | null; created_at: string | null; updated_at: string | null;
+}
+export interface CrmSecret { provider: 'gohighlevel'; secret: string; rotated: boolean; webhook_url: string; signature_header: string }
+
+export const RETENTION_TABLES = ['leads', 'activities', 'kpi_events', 'journey_events', 'lead_tags', 'lead_stage_history', 'opportunities'] as const;
+export interface RetentionRun {
+  run_id: string; ran_at: string; cutoffs: { activities: string; kpi_events: string; leads: string };
+  removed: Record<(typeof RETENTION_TABLES)[number], number>;
+}

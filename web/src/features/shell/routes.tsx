@@ -22,6 +22,7 @@ import { PipelinePage } from '../growth/PipelinePage.js';
 import { CampaignsPage } from '../growth/CampaignsPage.js';
 import { FunnelPage } from '../growth/FunnelPage.js';
 import { CommissionsPage } from '../growth/CommissionsPage.js';
+import { IntegrationsPage } from '../growth/IntegrationsPage.js';
 import '../clinical/clinic.css';
 
 export interface AppRoute {
@@ -58,6 +59,7 @@ export const ROUTES: AppRoute[] = [
   { path: '/growth/campaigns', label: 'growth.nav.campaigns', anyOf: ['campaign.read'], group: 'growth', render: () => <CampaignsPage /> },
   { path: '/growth/funnel', label: 'growth.nav.funnel', anyOf: ['campaign.read'], group: 'growth', render: () => <FunnelPage /> },
   { path: '/growth/commissions', label: 'growth.nav.commissions', anyOf: ['commission.read'], group: 'growth', render: () => <CommissionsPage /> },
+  { path: '/growth/integrations', label: 'growth.nav.integrations', anyOf: ['campaign.read'], group: 'growth', render: () => <IntegrationsPage /> },
   { path: '/settings/organization', label: 'nav.organization', anyOf: ['org.read'], group: 'settings', render: () => <OrganizationPage /> },
   { path: '/settings/members', label: 'nav.members', anyOf: ['member.read'], group: 'settings', render: () => <MembersPage /> },
   { path: '/settings/roles', label: 'nav.roles', anyOf: ['member.read'], group: 'settings', render: () => <RolesPage /> },
