@@ -127,6 +127,24 @@ describe('public web form', () => {
     expect((await counts(owner.orgId)).leads).toBe(before.leads + 1);
   });
 
+  it('can be posted from the clinic\'s own website (CORS preflight and answers, errors included)', async () => {
+    const pre = await t.app.inject({ method: 'OPTIONS', url: `/api/public/orgs/${slug}/leads`,
+      headers: { origin: 'https://www.glow-aesthetics.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    expect(pre.statusCode).toBe(204);
+    expect(pre.headers['access-control-allow-origin']).toBe('*');
+    expect(String(pre.headers['access-control-allow-methods'])).toContain('POST');
+    expect(String(pre.headers['access-control-allow-headers'])).toContain('content-type');
+    const ok = await t.call('POST', `/api/public/orgs/${slug}/leads`, { body: form(), headers: { origin: 'https://www.glow-aesthetics.example' } });
+    expect(ok.status).toBe(202);
+    expect(ok.headers['access-control-allow-origin']).toBe('*');
+    const bad = await t.call('POST', `/api/public/orgs/${slug}/leads`, { body: form({ contact_consent: false }), headers: { origin: 'https://www.glow-aesthetics.example' } });
+    expect(bad.status).toBe(422);
+    expect(bad.headers['access-control-allow-origin']).toBe('*');
+    // Signed-in endpoints stay same-origin.
+    const me = await t.app.inject({ method: 'GET', url: '/api/me', headers: { origin: 'https://www.glow-aesthetics.example' } });
+    expect(me.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   it('answers 404 for an unknown or malformed organization address', async () => {
     const r = await submit(form(), 'no-such-clinic-anywhere');
     expect(r.status).toBe(404);

@@ -80,8 +80,17 @@ function orgFormLimiter(app: ZApp, deps: Deps) {
   };
 }
 
+/**
+ * The form is embedded in the clinic's own website, another origin: browsers may call it from any
+ * page (no cookies or credentials are involved, so `*` gives nothing away), errors included.
+ */
+const CORS = { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'POST, OPTIONS', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '86400' };
+
 export function intakeRoutes(app: ZApp, deps: Deps, guard: Guard): void {
+  app.options('/api/public/orgs/:slug/leads', { schema: { hide: true } }, async (_req, reply) => reply.headers(CORS).status(204).send());
+
   app.post('/api/public/orgs/:slug/leads', {
+    onRequest: async (_req, reply) => { reply.headers(CORS); },
     schema: {
       tags: ['growth'], security: [],
       summary: 'Public lead form: a visitor asks to be contacted (no sign-in; rate-limited and spam-guarded)',
