@@ -140,6 +140,14 @@ export const leads = pgTable('leads', {
   tiktokHandle: text('tiktok_handle'),
   redditHandle: text('reddit_handle'),
   summary: text('summary'),
+  /*
+   * Lower-cased contact keys for finding a lead by email or handle. Stored, because under row-level
+   * security a condition on lower(column) cannot use an index (lower() is not leakproof, so it may
+   * only run after the policy): `email_key = $1` can.
+   */
+  emailKey: text('email_key').generatedAlwaysAs(sql`lower(email)`),
+  instagramKey: text('instagram_key').generatedAlwaysAs(sql`lower(instagram_handle)`),
+  facebookKey: text('facebook_key').generatedAlwaysAs(sql`lower(facebook_profile)`),
   lastInteractionAt: timestamp('last_interaction_at', { withTimezone: true }),
   /** Consent to be contacted (marketing), not medical consent: when, how, and the wording version shown. */
   contactConsentAt: timestamp('contact_consent_at', { withTimezone: true }),
@@ -167,8 +175,10 @@ export const leads = pgTable('leads', {
   index('leads_source_idx').on(t.orgId, t.source),
   index('leads_campaign_idx').on(t.orgId, t.campaignId, t.createdAt),
   index('leads_patient_idx').on(t.orgId, t.patientId).where(sql`${t.patientId} IS NOT NULL`),
-  index('leads_email_idx').on(t.orgId, sql`lower(${t.email})`),
+  index('leads_email_key_idx').on(t.orgId, t.emailKey),
   index('leads_phone_idx').on(t.orgId, t.phone),
+  index('leads_instagram_key_idx').on(t.orgId, t.instagramKey).where(sql`${t.instagramKey} IS NOT NULL`),
+  index('leads_facebook_key_idx').on(t.orgId, t.facebookKey).where(sql`${t.facebookKey} IS NOT NULL`),
   check('leads_status_check', inList(t.status, LEAD_STATUSES)),
   check('leads_score_check', sql`${t.leadScore} BETWEEN 0 AND 100`),
   check('leads_age_group_check', sql`${t.ageGroup} IS NULL OR ${inList(t.ageGroup, AGE_GROUPS)}`),

@@ -100,13 +100,17 @@ export const contactLockKeys = (c: ContactKeys): string[] => [
 /** The oldest live lead with this email, phone or handle (email first, then phone, then handles). */
 export async function findLiveLead(tx: Tx, c: ContactKeys): Promise<LeadRow | null> {
   const probes: [string, string | null | undefined][] = [
-    ['lower(email) = lower($1)', c.email], ['phone = $1', c.phone],
-    ['lower(instagram_handle) = lower($1)', c.instagramHandle], ['lower(facebook_profile) = lower($1)', c.facebookProfile],
+    ['email_key = $1', c.email?.toLowerCase()], ['phone = $1', c.phone],
+    ['instagram_key = $1', c.instagramHandle?.toLowerCase()], ['facebook_key = $1', c.facebookProfile?.toLowerCase()],
   ];
   for (const [where, value] of probes) {
     if (!value) continue;
+    // The *_key columns are stored lower-cased: under row-level security, lower(column) = $1 could
+    // not use an index. The match is materialized before it is ordered, so the planner cannot walk
+    // every lead in created_at order looking for a contact that is not there (a new one).
     const [l] = await tx.query<LeadRow>(
-      `SELECT ${LEAD_COLUMNS} FROM leads WHERE org_id = visage_current_org() AND deleted_at IS NULL AND ${where} ORDER BY created_at, id LIMIT 1`, [value]);
+      `WITH hit AS MATERIALIZED (SELECT ${LEAD_COLUMNS}, created_at FROM leads WHERE org_id = visage_current_org() AND deleted_at IS NULL AND ${where})
+       SELECT ${LEAD_COLUMNS} FROM hit ORDER BY created_at, id LIMIT 1`, [value]);
     if (l) return l;
   }
   return null;
@@ -402,7 +406,7 @@ async function userByEmail(tx: Tx, email: string): Promise<string | null> {
   const ctx = tx.ctx;
   await tx.setContext({ scope: 'auth', orgId: ctx.orgId ?? null, userId: ctx.userId ?? null });
   try {
-    const [u] = await tx.query<{ id: string }>('SELECT id FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL', [email]);
+    const [u] = await tx.query<{ id: string }>('SELECT id FROM users WHERE email_key = $1 AND deleted_at IS NULL', [email.toLowerCase()]);
     return u?.id ?? null;
   } finally {
     await tx.setContext(ctx);

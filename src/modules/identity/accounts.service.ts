@@ -24,7 +24,7 @@ const USER_COLUMNS = `id, email, username, full_name, first_name, last_name, pho
 
 export async function findUserByEmail(tx: Tx, email: string): Promise<(UserRow & { password_hash: string | null }) | undefined> {
   return (await tx.query<UserRow & { password_hash: string | null }>(
-    `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL`, [email]))[0];
+    `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email_key = $1 AND deleted_at IS NULL`, [email.toLowerCase()]))[0];
 }
 
 export async function getUser(tx: Tx, id: string): Promise<UserRow | undefined> {

@@ -41,6 +41,8 @@ export const organizations = pgTable('organizations', {
 export const users = pgTable('users', {
   id: id(),
   email: text('email').notNull(),
+  /** lower(email), stored: the unique key, and under row-level security only a plain column comparison can use an index. */
+  emailKey: text('email_key').notNull().generatedAlwaysAs(sql`lower(email)`),
   username: text('username'),
   fullName: text('full_name').notNull(),
   firstName: text('first_name'),
@@ -65,7 +67,7 @@ export const users = pgTable('users', {
   updatedAt: updatedAt(),
   deletedAt: deletedAt(),
 }, (t) => [
-  uniqueIndex('users_email_key').on(sql`lower(${t.email})`),
+  uniqueIndex('users_email_key').on(t.emailKey),
   uniqueIndex('users_username_key').on(sql`lower(${t.username})`),
   check('users_status_check', sql`${t.status} in ('active','inactive','suspended','pending_verification')`),
 ]);

@@ -107,10 +107,10 @@ export async function findDuplicates(tx: Tx, phone: string | null | undefined, e
   if (!keys.length) return [];
   for (const key of keys) await tx.query(`SELECT pg_advisory_xact_lock(hashtext('patient-dedupe:' || visage_current_org()::text || ':' || $1))`, [key]);
   const rows = await tx.query<{ id: string; code: string; phone_match: boolean; email_match: boolean }>(
-    `SELECT id, code, coalesce(phone_digits = $1, false) AS phone_match, coalesce(lower(email) = $2, false) AS email_match
+    `SELECT id, code, coalesce(phone_digits = $1, false) AS phone_match, coalesce(email_key = $2, false) AS email_match
        FROM patients
       WHERE org_id = visage_current_org() AND deleted_at IS NULL AND id IS DISTINCT FROM $3::uuid
-        AND (phone_digits = $1 OR lower(email) = $2)
+        AND (phone_digits = $1 OR email_key = $2)
       ORDER BY created_at LIMIT 20`, [digits, mail, exceptId]);
   return rows.map((r) => ({ id: r.id, code: r.code, matched_on: [...(r.phone_match ? ['phone' as const] : []), ...(r.email_match ? ['email' as const] : [])] }));
 }

@@ -29,6 +29,8 @@ export const patients = pgTable('patients', {
   phone: text('phone'),
   /** The phone's digits only (generated), for duplicate detection. */
   phoneDigits: text('phone_digits').generatedAlwaysAs(sql`nullif(regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g'), '')`),
+  /** lower(email), stored: under row-level security only a plain column comparison can use the index. */
+  emailKey: text('email_key').generatedAlwaysAs(sql`lower(email)`),
   email: text('email'),
   skinType: text('skin_type', { enum: SKIN_TYPES }),
   medicalHistoryEnc: text('medical_history_enc'),
@@ -46,7 +48,7 @@ export const patients = pgTable('patients', {
   uniqueIndex('patients_org_code_key').on(t.orgId, t.code),
   index('patients_org_name_idx').on(t.orgId, sql`lower(${t.fullName})`),
   index('patients_org_phone_idx').on(t.orgId, t.phone),
-  index('patients_org_email_idx').on(t.orgId, sql`lower(${t.email})`),
+  index('patients_org_email_key_idx').on(t.orgId, t.emailKey).where(sql`${t.deletedAt} IS NULL`),
   index('patients_org_phone_digits_idx').on(t.orgId, t.phoneDigits).where(sql`${t.deletedAt} IS NULL`),
   index('patients_org_live_name_idx').on(t.orgId, sql`lower(${t.fullName})`, t.id).where(sql`${t.deletedAt} IS NULL`),
   check('patients_skin_type_check', sql`${t.skinType} IS NULL OR ${t.skinType} IN ('I','II','III','IV','V','VI')`),
