@@ -6,13 +6,11 @@
 //   GET  /funnel-naive?...                               the same counts straight from a million leads, for context
 //   POST /webhook                                        HMAC check, delivery row, lead upsert by external id
 import Fastify from 'fastify';
-import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
+import { openTenant, type Q } from './tenant.js';
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 
 const port = Number(process.env.PORT);
 const secret = process.env.BENCH_GHL_SECRET ?? '';
-type Q = (text: string, params?: unknown[]) => Promise<Record<string, any>[]>;
 
 const AUDIT = `INSERT INTO audit_events (id, org_id, actor_user_id, actor_type, action, entity_type, entity_id, outcome, request_id, ip, details)
   VALUES ($1, $2, $3, $4, $5, $6, $7, 'success', $8, $9, '{}')`;
@@ -79,52 +77,8 @@ async function upsert(q: Q, orgId: string, raw: Buffer, body: any) {
 }
 
 const app = Fastify({ logger: false });
-type Tenant = (orgId: string, userId: string | null, fn: (q: Q) => Promise<unknown>) => Promise<unknown>;
-let tenant: Tenant;
-const begin = (orgId: string, userId: string | null) => `BEGIN; SET LOCAL ROLE visage_app; SELECT set_config('app.org_id', '${orgId}', true), set_config('app.user_id', '${userId ?? ''}', true), set_config('app.scope', '${userId ? 'tenant' : 'system'}', true)`;
 const UUID = /^[0-9a-f-]{36}$/;
-
-if (process.env.DATABASE_URL) {
-  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 20, options: '-c plan_cache_mode=force_generic_plan' });
-  const names = new Map<string, string>();
-  tenant = async (orgId, userId, fn) => {
-    const c = await pool.connect();
-    try {
-      await c.query(begin(orgId, userId));
-      const q: Q = async (text, params = []) => {
-        let name = names.get(text);
-        if (!name) { name = `g${names.size}`; names.set(text, name); }
-        return (await c.query({ name, text, values: params })).rows;
-      };
-      const out = await fn(q);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
-  };
-} else {
-  const db = await PGlite.create({ dataDir: process.env.PGLITE_DIR, relaxedDurability: true });
-  let tail: Promise<unknown> = Promise.resolve();
-  tenant = (orgId, userId, fn) => {
-    const work = tail.then(async () => {
-      await db.exec(begin(orgId, userId));
-      try {
-        const out = await fn(async (text, params = []) => (await db.query<Record<string, any>>(text, params)).rows);
-        await db.exec('COMMIT');
-        return out;
-      } catch (err) {
-        await db.exec('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-    });
-    tail = work.catch(() => undefined);
-    return work;
-  };
-}
+const tenant = await openTenant();
 
 type Req = { headers: Record<string, string | string[] | undefined>; query: unknown; id: string; ip: string };
 const who = (req: Req) => {
