@@ -412,9 +412,13 @@ function Journey({ leadId, version }: { leadId: string; version: number }) {
   );
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A journey event's data as a few short key: value pairs (the API keeps it free of PHI). */
 function JourneyData({ data }: { data: Record<string, unknown> }) {
-  const entries = Object.entries(data ?? {}).filter(([, v]) => v !== null && typeof v !== 'object').slice(0, 4);
+  // Internal ids (campaign_id...) mean nothing to a reader: the campaign is shown on the lead itself.
+  const entries = Object.entries(data ?? {})
+    .filter(([, v]) => v !== null && typeof v !== 'object' && !(typeof v === 'string' && UUID_RE.test(v))).slice(0, 4);
   if (!entries.length) return null;
   return <span className="small muted journey-data">{entries.map(([k, v]) => `${k}: ${String(v)}`).join(' · ')}</span>;
 }
