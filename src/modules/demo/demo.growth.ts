@@ -178,9 +178,10 @@ export function generateGrowth(plan: GrowthPlan, clinic: Pick<DemoDataset, 'pati
     const id = newId();
     const start = addDays(today, c.from);
     const end = c.to === null ? null : addDays(today, c.to);
-    const months = Math.max(1, Math.round(((c.to ?? 0) - c.from) / 30));
+    // Budgeted for the months it runs (whole months, as spend is counted), ongoing ones through the next quarter, with some headroom.
+    const months = Math.ceil(((c.to ?? 90) - c.from) / 30) + 1;
     ds.campaigns.push({ id, org_id: orgId, name: c.name, platform: c.platform, type: c.type, status: c.status, target_audience: c.audience,
-      monthly_spend_minor: c.spend * factor, budget_minor: c.spend * factor * months, currency, start_date: start, end_date: end,
+      monthly_spend_minor: c.spend * factor, budget_minor: Math.round(c.spend * months * 1.15) * factor, currency, start_date: start, end_date: end,
       created_by: assignees[0] ?? null, created_at: at(Math.min(c.from, -1) - 7, 10, 0), updated_at: at(Math.min(c.to ?? -1, -1), 18, 0) });
     return { ...c, id };
   });

@@ -72,7 +72,7 @@ export function CampaignsPage() {
                   <td><span className={`badge campaign-${c.status}`}>{label('growth.campaign_status', c.status)}</span></td>
                   <td className="num nowrap">{money.format(c.monthly_spend_minor, c.currency)}</td>
                   <td className="num nowrap">{money.format(c.budget_minor, c.currency)}</td>
-                  <td className="nowrap small">{dates(c)}</td>
+                  <td className="small campaign-dates">{dates(c)}</td>
                   <td className="num">{c.lead_count ?? '—'}</td>
                   <td className="num nowrap">
                     {money.format(c.spend_to_date_minor, c.currency)}
