@@ -1,13 +1,13 @@
 import type { Tx } from '../../platform/db/client.js';
 
-export interface OrgSettings { timezone: string; consentPolicy: 'flag' | 'strict'; currency: string }
+export interface OrgSettings { timezone: string; consentPolicy: 'flag' | 'strict'; currency: string; country: string | null }
 
-/** The acting organization's time zone, consent policy and currency. */
+/** The acting organization's time zone, consent policy, currency and country. */
 export async function orgSettings(tx: Tx): Promise<OrgSettings> {
-  const [o] = await tx.query<{ timezone: string; consent_policy: 'flag' | 'strict'; currency: string }>(
-    'SELECT timezone, consent_policy, currency FROM organizations WHERE id = visage_current_org()');
+  const [o] = await tx.query<{ timezone: string; consent_policy: 'flag' | 'strict'; currency: string; country: string | null }>(
+    'SELECT timezone, consent_policy, currency, country FROM organizations WHERE id = visage_current_org()');
   if (!o) throw new Error('no acting organization');
-  return { timezone: o.timezone, consentPolicy: o.consent_policy, currency: o.currency };
+  return { timezone: o.timezone, consentPolicy: o.consent_policy, currency: o.currency, country: o.country };
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

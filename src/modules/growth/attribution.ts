@@ -2,6 +2,7 @@ import type { Tx } from '../../platform/db/client.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
 import { errors } from '../../platform/http/problem.js';
 import { insertKpiEvent, type ProcedureCode } from './kpi.service.js';
+import { orgSettings } from '../clinical/index.js';
 
 /** Revenue a patient paid (today: a signed treatment session's price; later: a payment). */
 export interface RevenueInput {
@@ -95,7 +96,7 @@ export async function attributeLeadHistory(tx: Tx, origin: AuditOrigin | null, l
       WHERE s.org_id = visage_current_org() AND s.patient_id = $1 AND s.status = 'signed' AND s.deleted_at IS NULL
         AND s.signed_at >= $2 AND s.price_minor > 0
       ORDER BY s.signed_at, s.id`, [lead.patient_id, lead.created_at]);
-  const [org] = await tx.query<{ currency: string }>('SELECT currency FROM organizations WHERE id = visage_current_org()');
+  const org = await orgSettings(tx);
   let n = 0;
   for (const s of sessions) {
     const r = await attribute(tx, origin, {

@@ -8,9 +8,11 @@ import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
 import { assertNoPhi } from './phi.js';
 import { rescoreLead } from './scoring.js';
 import {
-  contactLockKeys, e164OrFail, findCampaign, findLiveLead, insertLead, leadById, lockKeys, moveLeadToStage, orgContact, orgStages,
+  contactLockKeys, e164OrFail, findCampaign, findLiveLead, insertLead, leadById, lockKeys, moveLeadToStage,
   sourceSlug, stageByName, tagLeadByName, type LeadRow,
 } from './intake.service.js';
+import { listStages } from './stages.service.js';
+import { orgSettings } from '../clinical/index.js';
 
 /*
  * External CRM sync (issue 4 part 8): GoHighLevel pushes contact changes to a webhook signed with
@@ -193,7 +195,7 @@ export async function receiveGhlDelivery(deps: Deps, origin: AuditOrigin, d: Inc
 /** The effects of one contact event: upsert the lead by external id, then its stage and tags. */
 async function applyDelivery(tx: Tx, origin: AuditOrigin, e: GhlDelivery, now: Date): Promise<DeliveryOutcome> {
   const c = e.contact;
-  const org = await orgContact(tx);
+  const org = await orgSettings(tx);
   const phone = c.phone ? e164OrFail(c.phone, org.country, '/contact/phone') : null;
   const email = c.email ?? null;
   await lockKeys(tx, [`ghl:${c.id}`, ...contactLockKeys({ email, phone })]);
@@ -213,7 +215,7 @@ async function applyDelivery(tx: Tx, origin: AuditOrigin, e: GhlDelivery, now: D
   if (e.type === 'contact.tag_added' && !c.tags?.length) throw errors.validation('A tag_added event names the tags.', [{ pointer: '/contact/tags', message: 'required' }]);
   const stage = e.stage ? await stageByName(tx, e.stage) : null;
   if (e.stage && !stage) {
-    const names = (await orgStages(tx)).map((s) => s.name);
+    const names = (await listStages(tx)).map((s) => s.name);
     throw new AppError(422, 'unknown_stage', `No pipeline stage is named "${e.stage}" (stages: ${names.join(', ')}). Map GoHighLevel stages to these names.`,
       [{ pointer: '/stage', message: 'unknown stage' }]);
   }

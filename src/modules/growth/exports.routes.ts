@@ -79,7 +79,7 @@ async function leadBatch(tx: Tx, f: LeadExportFilter, after: Key | null): Promis
   const w = new SqlFilter('l.org_id = visage_current_org()', 'l.deleted_at IS NULL')
     .when('l.campaign_id = ?::uuid', f.campaignId).when('l.stage_id = ?::uuid', f.stageId);
   if ((f.from && DATE_RE.test(f.from)) || (f.to && DATE_RE.test(f.to))) {
-    const [o] = await tx.query<{ timezone: string }>('SELECT timezone FROM organizations WHERE id = visage_current_org()');
+    const o = await orgSettings(tx);
     const tz = w.param(o!.timezone);
     // A bare date is a whole day of the organization's calendar; `to` includes it.
     if (f.from && DATE_RE.test(f.from)) w.when(`l.created_at >= (?::date)::timestamp AT TIME ZONE ${tz}`, f.from);

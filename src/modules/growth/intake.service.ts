@@ -6,12 +6,12 @@ import { PROCEDURE_CODES } from './growth.schema.js';
 import { assertNoPhi } from './phi.js';
 import { rescoreLead } from './scoring.js';
 import { toE164 } from './phone.js';
-import { rankAfter } from './kanban.js';
-import { ensureDefaultStages, firstStageOfKind, STATUS_OF_KIND } from './stages.service.js';
+import { ensureDefaultStages } from './stages.service.js';
 import { createLead, moveLead } from './leads.service.js';
 import { logActivity } from './activities.service.js';
 import { recordJourneyEvent } from './journey.service.js';
 import { addLeadTag } from './tags.service.js';
+import { orgSettings } from '../clinical/index.js';
 
 /*
  * Lead intake (issue 4 part 4, seed 003 lifecycle): a lead is created, or an existing live lead is
@@ -38,32 +38,12 @@ export async function lockKeys(tx: Tx, keys: string[]): Promise<void> {
   }
 }
 
-/** The organization's stages by position (seed 004's defaults created when it has none). */
-export async function orgStages(tx: Tx): Promise<StageRow[]> {
-  await ensureDefaultStages(tx);
-  return tx.query<StageRow>('SELECT id, name, kind, position FROM pipeline_stages WHERE org_id = visage_current_org() ORDER BY position, id');
-}
-
-/** Where a new lead starts: the first stage of kind 'new' (else the first stage). */
-export async function entryStage(tx: Tx): Promise<StageRow> {
-  const s = await firstStageOfKind(tx, 'new');
-  return s ? { ...s, position: 0 } : (await orgStages(tx))[0]!;
-}
-
 /** A stage by name, case-insensitively, or null. */
 export async function stageByName(tx: Tx, name: string): Promise<StageRow | null> {
-  await orgStages(tx);
+  await ensureDefaultStages(tx);
   const [s] = await tx.query<StageRow>(
     'SELECT id, name, kind, position FROM pipeline_stages WHERE org_id = visage_current_org() AND lower(name) = lower($1)', [name.trim()]);
   return s ?? null;
-}
-
-export interface OrgContact { currency: string; country: string | null; timezone: string }
-
-export async function orgContact(tx: Tx): Promise<OrgContact> {
-  const [o] = await tx.query<OrgContact>('SELECT currency, country, timezone FROM organizations WHERE id = visage_current_org()');
-  if (!o) throw new Error('no acting organization');
-  return o;
 }
 
 /** A phone number as E.164 (read in the organization's country when it has no +), or a 422 naming `pointer`. */
@@ -130,36 +110,17 @@ export function sourceSlug(raw: string | null | undefined, fallback: string): st
 
 /**
  * Creates a lead at the end of its stage (the entry stage by default) with its first stage-history
- * row, through the leads service. The one exception is an anonymous ad click (no email, phone,
- * handle or external id: the leads service refuses such a lead): it is inserted here the same way,
- * recognised later by its click id.
+ * row, through the leads service; an ad click with no email, phone, handle or external id is an
+ * anonymous lead, recognised later by its click id.
  */
 export async function insertLead(tx: Tx, origin: AuditOrigin, input: NewLead, now: Date): Promise<string> {
-  let id: string;
-  if (input.email || input.phone || input.externalId || input.instagramHandle || input.facebookProfile) {
-    const lead = await createLead(tx, origin, {
-      source: input.source, external_id: input.externalId ?? undefined, first_name: input.firstName ?? undefined, email: input.email ?? undefined,
-      phone: input.phone ?? undefined, campaign_id: input.campaignId ?? undefined, ad_platform: input.adPlatform ?? undefined, stage_id: input.stage?.id,
-      instagram_handle: input.instagramHandle ?? undefined, facebook_profile: input.facebookProfile ?? undefined,
-      contact_consent: input.contactConsentSource ? true : undefined, contact_consent_source: input.contactConsentSource ?? undefined,
-    }, now, { rescore: false }); // every intake path scores the lead once, at its end
-    id = lead.id;
-  } else {
-    const stage = input.stage ?? await entryStage(tx);
-    const { currency } = await orgContact(tx);
-    const [last] = await tx.query<{ rank: string }>(
-      'SELECT rank FROM leads WHERE org_id = visage_current_org() AND stage_id = $1 AND deleted_at IS NULL ORDER BY rank DESC, id DESC LIMIT 1', [stage.id]);
-    id = newId();
-    await tx.query(
-      `INSERT INTO leads (id, org_id, first_name, source, campaign_id, ad_platform, stage_id, rank, status, currency, created_by, created_at, updated_at)
-       VALUES ($1, visage_current_org(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
-      [id, input.firstName ?? null, input.source, input.campaignId ?? null, input.adPlatform ?? null, stage.id, rankAfter(last?.rank ?? null),
-        STATUS_OF_KIND[stage.kind as keyof typeof STATUS_OF_KIND] ?? 'new', currency, tx.ctx.userId ?? null, now]);
-    await tx.query(
-      `INSERT INTO lead_stage_history (id, org_id, lead_id, stage_id, from_stage_id, changed_at, changed_by) VALUES ($1, visage_current_org(), $2, $3, NULL, $4, $5)`,
-      [newId(), id, stage.id, now, tx.ctx.userId ?? null]);
-    await audit(tx, origin, { action: 'create', entityType: 'lead', entityId: id, details: { source: input.source, anonymous: true } });
-  }
+  const anonymous = !(input.email || input.phone || input.externalId || input.instagramHandle || input.facebookProfile);
+  const { id } = await createLead(tx, origin, {
+    source: input.source, external_id: input.externalId ?? undefined, first_name: input.firstName ?? undefined, email: input.email ?? undefined,
+    phone: input.phone ?? undefined, campaign_id: input.campaignId ?? undefined, ad_platform: input.adPlatform ?? undefined, stage_id: input.stage?.id,
+    instagram_handle: input.instagramHandle ?? undefined, facebook_profile: input.facebookProfile ?? undefined,
+    contact_consent: input.contactConsentSource ? true : undefined, contact_consent_source: input.contactConsentSource ?? undefined,
+  }, now, { rescore: false, anonymous }); // every intake path scores the lead once, at its end
   if (input.lastInteractionAt || input.userId) {
     await tx.query('UPDATE leads SET last_interaction_at = COALESCE($2, last_interaction_at), user_id = COALESCE($3, user_id) WHERE org_id = visage_current_org() AND id = $1',
       [id, input.lastInteractionAt ?? null, input.userId ?? null]);
@@ -239,7 +200,7 @@ export const sourceOf = (utmSource: string | undefined): string => sourceSlug(ut
  * tags and a form_submitted journey event. Returns the lead id (never shown to the public caller).
  */
 export async function submitWebForm(tx: Tx, origin: AuditOrigin, f: FormSubmission, now: Date): Promise<{ leadId: string; created: boolean }> {
-  const org = await orgContact(tx);
+  const org = await orgSettings(tx);
   const phone = f.phone ? e164OrFail(f.phone, org.country, '/phone') : null;
   const email = f.email;
   await lockKeys(tx, contactLockKeys({ email, phone }));
@@ -313,7 +274,7 @@ export interface AdClickResult { leadId: string; kpiEventId: string; leadCreated
  * click id again returns the first answer and changes nothing.
  */
 export async function recordAdClick(tx: Tx, origin: AuditOrigin, c: AdClick, now: Date): Promise<AdClickResult> {
-  const org = await orgContact(tx);
+  const org = await orgSettings(tx);
   const phone = c.phone ? e164OrFail(c.phone, org.country, '/phone') : null;
   const sourceRef = `click:${c.clickId}`;
   await lockKeys(tx, [sourceRef, ...contactLockKeys({ email: c.email, phone })]);
@@ -419,7 +380,7 @@ async function userByEmail(tx: Tx, email: string): Promise<string | null> {
  * records an inbound_message journey event and the interaction time.
  */
 export async function recordInboundMessage(tx: Tx, origin: AuditOrigin, m: InboundMessage, now: Date): Promise<InboundResult> {
-  const org = await orgContact(tx);
+  const org = await orgSettings(tx);
   const keys = senderKeys(m.channel, m.from, org.country);
   await lockKeys(tx, contactLockKeys(keys));
   let lead = await findLiveLead(tx, keys);

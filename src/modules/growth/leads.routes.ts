@@ -7,7 +7,7 @@ import { idempotent } from '../../platform/http/idempotency.js';
 import { errors } from '../../platform/http/problem.js';
 import { audit } from '../../platform/audit/audit.service.js';
 import { origin, type Guard } from '../identity/index.js';
-import { localDate } from '../clinical/index.js';
+import { localDate, orgSettings } from '../clinical/index.js';
 import { ACTIVITY_TYPES, AGE_GROUPS, LEAD_STATUSES, PROCEDURE_CODES, STAGE_KINDS } from './growth.schema.js';
 import { createStage, deleteStage, listStages, reorderStages, updateStage, type StageRow } from './stages.service.js';
 import { addLeadTag, createTag, deleteTag, findTag, listTags, removeLeadTag, updateTag, type TagRef, type TagRow } from './tags.service.js';
@@ -164,7 +164,7 @@ const LeadId = z.object({ id: Uuid });
 const reply201 = <T>(out: { status: number; body: unknown }) => out as { status: 201; body: T };
 
 export function leadRoutes(app: ZApp, deps: Deps, guard: Guard): void {
-  const today = async (tx: Tx) => localDate(deps.now(), (await tx.query<{ timezone: string }>('SELECT timezone FROM organizations WHERE id = visage_current_org()'))[0]!.timezone);
+  const today = async (tx: Tx) => localDate(deps.now(), (await orgSettings(tx)).timezone);
 
   // ---- pipeline stages ----
   app.get('/api/pipeline-stages', {

@@ -12,6 +12,7 @@ import { logActivity } from './activities.service.js';
 import { rescoreLead, type ScoreFactor } from './scoring.js';
 import { attributeLeadHistory } from './attribution.js';
 import type { TagRef } from './tags.service.js';
+import { orgSettings } from '../clinical/index.js';
 
 // ---- field rules shared by the API and the other ways a lead arrives (intake, CRM sync) ----
 
@@ -182,13 +183,6 @@ export async function leadDetail(tx: Tx, id: string): Promise<LeadDetail> {
 
 // ---- checks ----
 
-interface OrgDefaults { currency: string; country: string | null; timezone: string }
-async function orgDefaults(tx: Tx): Promise<OrgDefaults> {
-  const [o] = await tx.query<OrgDefaults>('SELECT currency, country, timezone FROM organizations WHERE id = visage_current_org()');
-  if (!o) throw new Error('no acting organization');
-  return o;
-}
-
 const missing = (pointer: string, what: string) => new AppError(422, 'reference_not_found', `No ${what} with that id in this organization.`, [{ pointer, message: `no such ${what}` }]);
 
 async function campaignPlatform(tx: Tx, campaignId: string): Promise<string> {
@@ -246,12 +240,13 @@ async function lastRank(tx: Tx, stageId: string, exceptLeadId: string | null): P
 /**
  * Creates a lead at the end of its stage column (default: the first stage of kind new), with its
  * first stage history row, and scores it. `createdAt` lets imports and intake date it; `rescore: false`
- * leaves the scoring to a caller that changes the lead further in the same transaction.
+ * leaves the scoring to a caller that changes the lead further in the same transaction; `anonymous`
+ * admits a lead with no way to contact it yet (an ad click, recognised later by its click id).
  */
-export async function createLead(tx: Tx, origin: AuditOrigin | null, input: NewLead, now: Date, opts: { createdAt?: Date; rescore?: boolean } = {}): Promise<LeadRow> {
+export async function createLead(tx: Tx, origin: AuditOrigin | null, input: NewLead, now: Date, opts: { createdAt?: Date; rescore?: boolean; anonymous?: boolean } = {}): Promise<LeadRow> {
   await ensureDefaultStages(tx);
-  const org = await orgDefaults(tx);
-  assertContactRoute(input);
+  const org = await orgSettings(tx);
+  if (!opts.anonymous) assertContactRoute(input);
   const phone = input.phone ? phoneE164(input.phone, input.country ?? org.country) : null;
   if (input.external_id) await assertExternalIdFree(tx, input.external_id, null);
   const platform = input.campaign_id ? await campaignPlatform(tx, input.campaign_id) : null;
@@ -282,7 +277,7 @@ export async function createLead(tx: Tx, origin: AuditOrigin | null, input: NewL
 
 export async function updateLead(tx: Tx, origin: AuditOrigin, id: string, patch: LeadPatch, now: Date): Promise<LeadRow> {
   const l = await getLead(tx, id);
-  const org = await orgDefaults(tx);
+  const org = await orgSettings(tx);
   const given = (k: keyof LeadPatch) => patch[k] !== undefined;
   const next = <K extends keyof LeadPatch & keyof LeadRow>(k: K) => (given(k) ? patch[k] : l[k]);
   assertContactRoute(Object.fromEntries(CONTACT_ROUTES.map((k) => [k, next(k)])));
@@ -363,7 +358,7 @@ export async function listLeads(tx: Tx, f: LeadFilter): Promise<LeadRow[]> {
   }
   searchClause(w, f.q);
   if ((f.createdFrom && DATE_RE.test(f.createdFrom)) || (f.createdTo && DATE_RE.test(f.createdTo))) {
-    const tz = w.param((await orgDefaults(tx)).timezone);
+    const tz = w.param((await orgSettings(tx)).timezone);
     // A bare date is a whole day of the organization's calendar; created_to includes it.
     if (f.createdFrom && DATE_RE.test(f.createdFrom)) w.when(`l.created_at >= (?::date)::timestamp AT TIME ZONE ${tz}`, f.createdFrom);
     if (f.createdTo && DATE_RE.test(f.createdTo)) w.when(`l.created_at < (?::date + 1)::timestamp AT TIME ZONE ${tz}`, f.createdTo);

@@ -117,18 +117,21 @@ export async function runOrgRetention(tx: Tx, origin: AuditOrigin, now: Date, ba
   return { runId, orgId: tx.ctx.orgId!, ranAt: now, cutoffs: c, removed };
 }
 
+/** The organizations with growth data; `only` narrows a run (tests on a shared database, a targeted re-run). */
+async function growthOrgIds(deps: Pick<Deps, 'db'>, only?: string[]): Promise<string[]> {
+  const all = await deps.db.run({ scope: 'system', orgId: null }, (tx) => tx.query<{ org_id: string }>('SELECT org_id FROM visage_growth_org_ids()'));
+  return all.map((o) => o.org_id).filter((id) => !only || only.includes(id));
+}
+
 /**
  * Every organization with growth data: its expired rows, batch by batch (each batch its own
  * transaction), then one run record. Returns the runs.
  */
 export async function runGrowthRetention(deps: Pick<Deps, 'db'>, now: Date, opts: { batch?: number; orgIds?: string[] } = {}): Promise<RetentionRun[]> {
   const batch = opts.batch ?? RETENTION_BATCH;
-  const all = await deps.db.run({ scope: 'system', orgId: null }, (tx) => tx.query<{ org_id: string }>('SELECT org_id FROM visage_growth_org_ids()'));
-  // orgIds narrows a run to some organizations (tests on a shared database, a targeted re-run).
-  const orgs = opts.orgIds ? all.filter((o) => opts.orgIds!.includes(o.org_id)) : all;
   const c = cutoffsAt(now);
   const runs: RetentionRun[] = [];
-  for (const { org_id: orgId } of orgs) {
+  for (const orgId of await growthOrgIds(deps, opts.orgIds)) {
     const removed = emptyRemoved();
     while (await deps.db.run({ scope: 'system', orgId }, (tx) => retentionStep(tx, c, removed, batch)) > 0) { /* next batch */ }
     const runId = await deps.db.run({ scope: 'system', orgId }, (tx) => recordRun(tx, {}, now, c, removed, 'schedule'));
@@ -139,9 +142,8 @@ export async function runGrowthRetention(deps: Pick<Deps, 'db'>, now: Date, opts
 
 /** The nightly pass over decaying lead scores (scoring.ts), each organization batch by batch. Returns how many were rescored. */
 export async function rescoreDecayed(deps: Pick<Deps, 'db'>, now: Date, opts: { orgIds?: string[] } = {}): Promise<number> {
-  const all = await deps.db.run({ scope: 'system', orgId: null }, (tx) => tx.query<{ org_id: string }>('SELECT org_id FROM visage_growth_org_ids()'));
   let total = 0;
-  for (const { org_id: orgId } of opts.orgIds ? all.filter((o) => opts.orgIds!.includes(o.org_id)) : all) {
+  for (const orgId of await growthOrgIds(deps, opts.orgIds)) {
     let n: number;
     do {
       n = await deps.db.run({ scope: 'system', orgId }, (tx) => rescoreDecayedBatch(tx, now));
