@@ -93,7 +93,8 @@ export async function createVisage(opts: CreateOptions = {}): Promise<Visage> {
   });
   const deps: Deps = { config, db, mailer, now: opts.now ?? (() => new Date()), storage: createStorage(config), jobs, fields };
   const guard = makeGuard(deps);
-  const webDist = path.join(root, 'web', 'dist');
+  // VISAGE_WEB_DIST: another build of the web app (parallel work trees build side by side).
+  const webDist = process.env.VISAGE_WEB_DIST ?? path.join(root, 'web', 'dist');
   const app = await buildApp(deps, {
     logger: opts.logger,
     onValidationError: async (req) => {

@@ -8,6 +8,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export default defineConfig({
   root: here,
   plugins: [react()],
-  build: { outDir: path.join(here, 'dist'), emptyOutDir: true, sourcemap: true },
+  build: { outDir: process.env.VISAGE_WEB_DIST ?? path.join(here, 'dist'), emptyOutDir: true, sourcemap: true },
   server: { proxy: { '/api': 'http://localhost:3000' } },
 });
