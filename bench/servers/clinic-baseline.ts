@@ -1,7 +1,7 @@
 // Raw baseline for the clinic benchmark: fastify + pg (or PGlite) doing by hand the database work of
 // the dashboards, the 30-day follow-up list and a session write with drug usage and follow-ups:
 // one transaction that sets the role and org, the same SQL as the services (a snapshot of
-// src/modules/insight/dashboards.service.ts, care/followups.service.ts, clinical/sessions.service.ts,
+// src/modules/insight/dashboards.service.ts over the rollups of migration 0019, care/followups.service.ts, clinical/sessions.service.ts,
 // inventory), and the audit row. No auth, no schemas, no framework on top.
 import Fastify from 'fastify';
 import { openTenant, type Q } from './tenant.js';
@@ -23,51 +23,34 @@ const plusDays = (date: string, days: number) => { const d = new Date(`${date}T0
 async function treatments(q: Q) {
   const [c] = await q(CLOCK);
   const month = c!.today.slice(0, 7);
-  const bounds = [`${addMonths(month, -11)}-01`, `${addMonths(month, 1)}-01`, c!.timezone];
-  const perMonth = await q(`SELECT s.treatment_id, to_char(s.performed_at AT TIME ZONE $3, 'YYYY-MM') AS month, count(*)::int AS sessions,
-      count(s.price_minor)::int AS priced, sum(s.price_minor)::text AS revenue FROM treatment_sessions s
-      WHERE s.org_id = visage_current_org() AND s.deleted_at IS NULL
-        AND s.performed_at >= ($1::date::timestamp AT TIME ZONE $3) AND s.performed_at < ($2::date::timestamp AT TIME ZONE $3) GROUP BY 1, 2`, bounds);
-  const repeat = await q(`SELECT x.treatment_id, count(*)::int AS patients, (count(*) FILTER (WHERE x.n >= 2))::int AS repeaters
-      FROM (SELECT s.treatment_id, s.patient_id, count(*) AS n FROM treatment_sessions s WHERE s.org_id = visage_current_org() AND s.deleted_at IS NULL
-        AND s.performed_at >= ($1::date::timestamp AT TIME ZONE $3) AND s.performed_at < ($2::date::timestamp AT TIME ZONE $3) GROUP BY 1, 2) x GROUP BY 1`, bounds);
+  const perMonth = await q(`SELECT d.treatment_id, to_char(d.day, 'YYYY-MM') AS month, sum(d.sessions)::int AS sessions, sum(d.priced)::int AS priced,
+      sum(d.revenue_minor)::text AS revenue FROM session_day_stats d
+     WHERE d.org_id = visage_current_org() AND d.day >= $1::date AND d.day < $2::date GROUP BY 1, 2 HAVING sum(d.sessions) > 0`,
+  [`${addMonths(month, -11)}-01`, `${addMonths(month, 1)}-01`]);
+  const repeat = await q(`SELECT r.treatment_id, sum(r.patients)::int AS patients, sum(r.repeaters)::int AS repeaters FROM treatment_repeat_stats r
+     WHERE r.org_id = visage_current_org() AND r.month = $1::date GROUP BY 1 HAVING sum(r.patients) > 0`, [`${month}-01`]);
   const ts = await q(`SELECT id, code, name, currency, base_price_minor FROM treatments WHERE org_id = visage_current_org() AND deleted_at IS NULL AND is_active`);
   return ts.map((t) => {
     const cur = perMonth.find((r) => r.treatment_id === t.id && r.month === month);
     const rep = repeat.find((r) => r.treatment_id === t.id);
     return { treatment_name: t.name, monthly_sessions: cur?.sessions ?? 0, repeat_rate: rep ? rep.repeaters / rep.patients : null,
-      avg_revenue: cur ? Number(cur.revenue) / cur.sessions / 100 : null };
+      avg_revenue: cur ? Number(cur.revenue) / cur.sessions / 100 : null,
+      series: perMonth.filter((r) => r.treatment_id === t.id).map((r) => ({ month: r.month, sessions: r.sessions })) };
   });
 }
 
 async function risk(q: Q) {
   const [c] = await q(CLOCK);
   const cutoff = plusDays(c!.today, -30);
-  const nothingAfter = (r: string) => `
-        AND NOT EXISTS (SELECT 1 FROM followups g WHERE g.org_id = f.org_id AND g.patient_id = f.patient_id AND g.deleted_at IS NULL
-              AND ((g.status = 'planned' AND g.scheduled_date > ${r}) OR (g.status <> 'cancelled' AND g.next_recommend_date > ${r})))
-        AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.org_id = f.org_id AND v.patient_id = f.patient_id AND v.deleted_at IS NULL AND v.visit_date >= ${r})
-        AND NOT EXISTS (SELECT 1 FROM treatment_sessions s WHERE s.org_id = f.org_id AND s.patient_id = f.patient_id AND s.deleted_at IS NULL
-              AND s.performed_at >= (${r}::timestamp AT TIME ZONE $3))`;
-  const rows = await q(`WITH cand AS (
-       (SELECT f.patient_id, f.scheduled_date AS rec FROM followups f
-         WHERE f.org_id = visage_current_org() AND f.status = 'planned' AND f.followup_type = 'maintenance' AND f.deleted_at IS NULL
-           AND f.scheduled_date <= $1::date AND f.scheduled_date >= $2::date
-           AND (f.scheduled_date, f.patient_id) < ($4::date, $5::uuid) ${nothingAfter('f.scheduled_date')}
-         ORDER BY f.scheduled_date DESC, f.patient_id DESC LIMIT $6)
-       UNION ALL
-       (SELECT f.patient_id, f.next_recommend_date AS rec FROM followups f
-         WHERE f.org_id = visage_current_org() AND f.next_recommend_date IS NOT NULL AND f.status <> 'cancelled' AND f.deleted_at IS NULL
-           AND f.next_recommend_date <= $1::date AND f.next_recommend_date >= $2::date
-           AND (f.next_recommend_date, f.patient_id) < ($4::date, $5::uuid) ${nothingAfter('f.next_recommend_date')}
-         ORDER BY f.next_recommend_date DESC, f.patient_id DESC LIMIT $6)
-     ), top AS (SELECT DISTINCT patient_id, rec FROM cand ORDER BY rec DESC, patient_id DESC LIMIT $6)
-     SELECT top.patient_id, top.rec::text AS rec, p.full_name, p.code, last.at_date AS last_at_date, last.treatment_id, t.name AS treatment_name
-       FROM top JOIN patients p ON p.org_id = visage_current_org() AND p.id = top.patient_id AND p.deleted_at IS NULL
-       LEFT JOIN LATERAL (SELECT (s.performed_at AT TIME ZONE $3)::date::text AS at_date, s.treatment_id FROM treatment_sessions s
-          WHERE s.org_id = visage_current_org() AND s.patient_id = top.patient_id AND s.deleted_at IS NULL ORDER BY s.performed_at DESC LIMIT 1) last ON true
-       LEFT JOIN treatments t ON t.org_id = visage_current_org() AND t.id = last.treatment_id
-      ORDER BY top.rec DESC, top.patient_id DESC`, [c!.today, '0001-01-01', c!.timezone, '9999-12-31', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 101]);
+  const rows = await q(`SELECT c.patient_id, c.risk_date::text AS rec, p.full_name, p.code, (c.last_session_at AT TIME ZONE $3)::date::text AS last_at_date,
+         c.last_treatment_id AS treatment_id, t.name AS treatment_name
+       FROM patient_care_summary c
+       JOIN patients p ON p.org_id = c.org_id AND p.id = c.patient_id AND p.deleted_at IS NULL
+       LEFT JOIN treatments t ON t.org_id = c.org_id AND t.id = c.last_treatment_id
+      WHERE c.org_id = visage_current_org() AND c.risk_date IS NOT NULL AND c.risk_date <= $1::date AND c.risk_date >= $2::date
+        AND (c.risk_date, c.patient_id) < ($4::date, $5::uuid)
+      ORDER BY c.risk_date DESC, c.patient_id DESC LIMIT $6`,
+  [c!.today, '0001-01-01', c!.timezone, '9999-12-31', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 101]);
   return rows.slice(0, 100).map((r) => ({ patient_id: r.patient_id, last_treatment: r.treatment_name, recommended_date: r.rec, status: r.rec >= cutoff ? 'due' : 'overdue' }));
 }
 

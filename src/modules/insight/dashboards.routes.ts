@@ -4,7 +4,6 @@ import type { Deps } from '../../platform/deps.js';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
 import { audit } from '../../platform/audit/audit.service.js';
 import { origin, type Guard } from '../identity/index.js';
-import { snapshot } from './snapshots.js';
 import { followupRisk, periodOf, popularPigments, retention, revenueByProcedureType, treatmentPerformance } from './dashboards.service.js';
 
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Use YYYY-MM.');
@@ -37,7 +36,7 @@ export function dashboardRoutes(app: ZApp, deps: Deps, guard: Guard) {
       response: { 200: z.array(TreatmentPerformanceDto) },
     },
   }, async (req) => guard(req, { permission: 'dashboard.read' }, async (tx) => {
-    const rows = await snapshot(tx, deps.now(), 'treatments', req.query, () => treatmentPerformance(tx, deps.now(), req.query.month));
+    const rows = await treatmentPerformance(tx, deps.now(), req.query.month);
     await audit(tx, origin(req), { action: 'read', entityType: 'dashboard', entityId: 'treatments', details: { month: rows[0]?.month ?? req.query.month ?? null } });
     return rows;
   }));
@@ -56,7 +55,7 @@ export function dashboardRoutes(app: ZApp, deps: Deps, guard: Guard) {
   }, async (req, reply) => guard(req, { permission: 'dashboard.read' }, async (tx) => {
     const q = req.query;
     const cursor = decodeCursor(q.cursor, z.object({ r: DateOnly, p: z.string().uuid() }));
-    const rows = await snapshot(tx, deps.now(), 'followup-risk', q, () => followupRisk(tx, deps.now(), { graceDays: q.grace_days, status: q.status, limit: q.limit, cursor }));
+    const rows = await followupRisk(tx, deps.now(), { graceDays: q.grace_days, status: q.status, limit: q.limit, cursor });
     const items = rows.slice(0, q.limit);
     if (rows.length > q.limit) reply.header('x-next-cursor', encodeCursor({ r: items.at(-1)!.recommended_date, p: items.at(-1)!.patient_id }));
     await audit(tx, origin(req), { action: 'read', entityType: 'dashboard', entityId: 'followup-risk', details: { count: items.length } });
@@ -70,7 +69,7 @@ export function dashboardRoutes(app: ZApp, deps: Deps, guard: Guard) {
       response: { 200: z.array(z.object({ cohort_month: z.string(), clients: z.number().int(), returned: z.number().int(), retention_rate: z.number().nullable(), complete: z.boolean() })) },
     },
   }, async (req) => guard(req, { permission: 'dashboard.read' }, async (tx) => {
-    const rows = await snapshot(tx, deps.now(), 'retention', req.query, () => retention(tx, deps.now(), req.query.from, req.query.to));
+    const rows = await retention(tx, deps.now(), req.query.from, req.query.to);
     await audit(tx, origin(req), { action: 'read', entityType: 'dashboard', entityId: 'retention' });
     return rows;
   }));
@@ -81,7 +80,7 @@ export function dashboardRoutes(app: ZApp, deps: Deps, guard: Guard) {
       response: { 200: z.array(z.object({ procedure_type: z.string(), sessions: z.number().int(), revenue: z.number(), avg_revenue: z.number().nullable(), currency: z.string() })) },
     },
   }, async (req) => guard(req, { permission: 'dashboard.read' }, async (tx) => {
-    const rows = await snapshot(tx, deps.now(), 'revenue-by-procedure-type', req.query, async () => revenueByProcedureType(tx, await periodOf(tx, deps.now(), req.query)));
+    const rows = await revenueByProcedureType(tx, await periodOf(tx, deps.now(), req.query));
     await audit(tx, origin(req), { action: 'read', entityType: 'dashboard', entityId: 'revenue-by-procedure-type' });
     return rows;
   }));
@@ -93,7 +92,7 @@ export function dashboardRoutes(app: ZApp, deps: Deps, guard: Guard) {
       response: { 200: z.array(z.object({ pigment_brand: z.string(), pigment_color: z.string().nullable(), sessions: z.number().int(), clients: z.number().int() })) },
     },
   }, async (req) => guard(req, { permission: 'dashboard.read' }, async (tx) => {
-    const rows = await snapshot(tx, deps.now(), 'popular-pigments', req.query, async () => popularPigments(tx, await periodOf(tx, deps.now(), req.query), req.query.limit));
+    const rows = await popularPigments(tx, await periodOf(tx, deps.now(), req.query), req.query.limit);
     await audit(tx, origin(req), { action: 'read', entityType: 'dashboard', entityId: 'popular-pigments' });
     return rows;
   }));

@@ -40,22 +40,17 @@ export async function treatmentPerformance(tx: Tx, now: Date, monthParam?: strin
   const clock = await orgClock(tx, now);
   const month = monthOrCurrent(monthParam, clock.today, '#query/month');
   const first = addMonths(month, -11);
-  const bounds = [`${first}-01`, `${addMonths(month, 1)}-01`, clock.timezone];
+  // Rollups of migration 0019: sessions per local day, and the repeat counts of the window ending with the month.
   const perMonth = await tx.query<{ treatment_id: string; month: string; sessions: number; priced: number; revenue: string | null }>(
-    `SELECT s.treatment_id, to_char(s.performed_at AT TIME ZONE $3, 'YYYY-MM') AS month, count(*)::int AS sessions,
-            count(s.price_minor)::int AS priced, sum(s.price_minor)::text AS revenue
-       FROM treatment_sessions s
-      WHERE s.org_id = visage_current_org() AND s.deleted_at IS NULL
-        AND s.performed_at >= ($1::date::timestamp AT TIME ZONE $3) AND s.performed_at < ($2::date::timestamp AT TIME ZONE $3)
-      GROUP BY 1, 2`, bounds);
+    `SELECT d.treatment_id, to_char(d.day, 'YYYY-MM') AS month, sum(d.sessions)::int AS sessions, sum(d.priced)::int AS priced, sum(d.revenue_minor)::text AS revenue
+       FROM session_day_stats d
+      WHERE d.org_id = visage_current_org() AND d.day >= $1::date AND d.day < $2::date
+      GROUP BY 1, 2 HAVING sum(d.sessions) > 0`, [`${first}-01`, `${addMonths(month, 1)}-01`]);
   const repeat = await tx.query<{ treatment_id: string; patients: number; repeaters: number }>(
-    `SELECT x.treatment_id, count(*)::int AS patients, (count(*) FILTER (WHERE x.n >= 2))::int AS repeaters
-       FROM (SELECT s.treatment_id, s.patient_id, count(*) AS n
-               FROM treatment_sessions s
-              WHERE s.org_id = visage_current_org() AND s.deleted_at IS NULL
-                AND s.performed_at >= ($1::date::timestamp AT TIME ZONE $3) AND s.performed_at < ($2::date::timestamp AT TIME ZONE $3)
-              GROUP BY 1, 2) x
-      GROUP BY 1`, bounds);
+    `SELECT r.treatment_id, sum(r.patients)::int AS patients, sum(r.repeaters)::int AS repeaters
+       FROM treatment_repeat_stats r
+      WHERE r.org_id = visage_current_org() AND r.month = $1::date
+      GROUP BY 1 HAVING sum(r.patients) > 0`, [`${month}-01`]);
   const ids = [...new Set(perMonth.map((r) => r.treatment_id))];
   const treatments = await tx.query<{ id: string; code: string; name: string; currency: string; base_price_minor: string | number }>(
     `SELECT id, code, name, currency, base_price_minor FROM treatments
@@ -99,40 +94,20 @@ export async function followupRisk(tx: Tx, now: Date, opts: { graceDays: number;
   const hi = opts.status === 'overdue' ? addDays(cutoff, -1) : clock.today;
   const lo = opts.status === 'due' ? cutoff : '0001-01-01';
   const c = opts.cursor ?? { r: '9999-12-31', p: 'ffffffff-ffff-ffff-ffff-ffffffffffff' };
+  // patient_care_summary.risk_date is R when nothing comes after it (migration 0019 keeps it).
   // $1 upper date, $2 lower date, $3 tz, $4/$5 cursor, $6 limit
-  const nothingAfter = (r: string) => `
-        AND NOT EXISTS (SELECT 1 FROM followups g WHERE g.org_id = f.org_id AND g.patient_id = f.patient_id AND g.deleted_at IS NULL
-              AND ((g.status = 'planned' AND g.scheduled_date > ${r}) OR (g.status <> 'cancelled' AND g.next_recommend_date > ${r})))
-        AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.org_id = f.org_id AND v.patient_id = f.patient_id AND v.deleted_at IS NULL AND v.visit_date >= ${r})
-        AND NOT EXISTS (SELECT 1 FROM treatment_sessions s WHERE s.org_id = f.org_id AND s.patient_id = f.patient_id AND s.deleted_at IS NULL
-              AND s.performed_at >= (${r}::timestamp AT TIME ZONE $3))`;
   const rows = await tx.query<{
     patient_id: string; rec: string; full_name: string; code: string; last_at_date: string | null; treatment_id: string | null; treatment_name: string | null;
   }>(
-    `WITH cand AS (
-       (SELECT f.patient_id, f.scheduled_date AS rec FROM followups f
-         WHERE f.org_id = visage_current_org() AND f.status = 'planned' AND f.followup_type = 'maintenance' AND f.deleted_at IS NULL
-           AND f.scheduled_date <= $1::date AND f.scheduled_date >= $2::date
-           AND (f.scheduled_date, f.patient_id) < ($4::date, $5::uuid) ${nothingAfter('f.scheduled_date')}
-         ORDER BY f.scheduled_date DESC, f.patient_id DESC LIMIT $6)
-       UNION ALL
-       (SELECT f.patient_id, f.next_recommend_date AS rec FROM followups f
-         WHERE f.org_id = visage_current_org() AND f.next_recommend_date IS NOT NULL AND f.status <> 'cancelled' AND f.deleted_at IS NULL
-           AND f.next_recommend_date <= $1::date AND f.next_recommend_date >= $2::date
-           AND (f.next_recommend_date, f.patient_id) < ($4::date, $5::uuid) ${nothingAfter('f.next_recommend_date')}
-         ORDER BY f.next_recommend_date DESC, f.patient_id DESC LIMIT $6)
-     ), top AS (
-       SELECT DISTINCT patient_id, rec FROM cand ORDER BY rec DESC, patient_id DESC LIMIT $6
-     )
-     SELECT top.patient_id, top.rec::text AS rec, p.full_name, p.code, last.at_date AS last_at_date, last.treatment_id, t.name AS treatment_name
-       FROM top
-       JOIN patients p ON p.org_id = visage_current_org() AND p.id = top.patient_id AND p.deleted_at IS NULL
-       LEFT JOIN LATERAL (
-         SELECT (s.performed_at AT TIME ZONE $3)::date::text AS at_date, s.treatment_id FROM treatment_sessions s
-          WHERE s.org_id = visage_current_org() AND s.patient_id = top.patient_id AND s.deleted_at IS NULL
-          ORDER BY s.performed_at DESC LIMIT 1) last ON true
-       LEFT JOIN treatments t ON t.org_id = visage_current_org() AND t.id = last.treatment_id
-      ORDER BY top.rec DESC, top.patient_id DESC`,
+    `SELECT c.patient_id, c.risk_date::text AS rec, p.full_name, p.code,
+            (c.last_session_at AT TIME ZONE $3)::date::text AS last_at_date, c.last_treatment_id AS treatment_id, t.name AS treatment_name
+       FROM patient_care_summary c
+       JOIN patients p ON p.org_id = c.org_id AND p.id = c.patient_id AND p.deleted_at IS NULL
+       LEFT JOIN treatments t ON t.org_id = c.org_id AND t.id = c.last_treatment_id
+      WHERE c.org_id = visage_current_org() AND c.risk_date IS NOT NULL
+        AND c.risk_date <= $1::date AND c.risk_date >= $2::date AND (c.risk_date, c.patient_id) < ($4::date, $5::uuid)
+      ORDER BY c.risk_date DESC, c.patient_id DESC
+      LIMIT $6`,
     [hi, lo, clock.timezone, c.r, c.p, opts.limit + 1]);
   return rows.map((r) => {
     const daysPast = daysBetween(r.rec, clock.today);
@@ -157,20 +132,11 @@ export async function retention(tx: Tx, now: Date, from?: string, to?: string): 
   if (firstMonth > last) throw errors.badRequest('from must not be after to.', [{ pointer: '#query/from', message: 'after to' }]);
   if (addMonths(firstMonth, 120) <= last) throw errors.badRequest('Ask for at most 120 cohort months.', [{ pointer: '#query/from', message: 'more than 120 months before to' }]);
   const rows = await tx.query<{ cohort: string; clients: number; returned: number }>(
-    `WITH firsts AS (
-       SELECT s.patient_id, min(s.performed_at) AS first_at
-         FROM treatment_sessions s
-        WHERE s.org_id = visage_current_org() AND s.deleted_at IS NULL
-          AND s.performed_at >= ($1::date::timestamp AT TIME ZONE $3) AND s.performed_at < ($2::date::timestamp AT TIME ZONE $3)
-          AND NOT EXISTS (SELECT 1 FROM treatment_sessions e WHERE e.org_id = s.org_id AND e.patient_id = s.patient_id AND e.deleted_at IS NULL
-                AND e.performed_at < ($1::date::timestamp AT TIME ZONE $3))
-        GROUP BY s.patient_id)
-     SELECT to_char(f.first_at AT TIME ZONE $3, 'YYYY-MM') AS cohort, count(*)::int AS clients,
-            (count(*) FILTER (WHERE EXISTS (
-              SELECT 1 FROM treatment_sessions r WHERE r.org_id = visage_current_org() AND r.patient_id = f.patient_id AND r.deleted_at IS NULL
-                 AND r.performed_at >= (((f.first_at AT TIME ZONE $3)::date + 1)::timestamp AT TIME ZONE $3)
-                 AND r.performed_at < f.first_at + interval '12 months')))::int AS returned
-       FROM firsts f GROUP BY 1 ORDER BY 1`,
+    `SELECT to_char(c.first_session_at AT TIME ZONE $3, 'YYYY-MM') AS cohort, count(*)::int AS clients, (count(*) FILTER (WHERE c.returned))::int AS returned
+       FROM patient_care_summary c
+      WHERE c.org_id = visage_current_org() AND c.first_session_at IS NOT NULL
+        AND c.first_session_at >= ($1::date::timestamp AT TIME ZONE $3) AND c.first_session_at < ($2::date::timestamp AT TIME ZONE $3)
+      GROUP BY 1`,
     [`${firstMonth}-01`, `${addMonths(last, 1)}-01`, clock.timezone]);
   const byMonth = new Map(rows.map((r) => [r.cohort, r]));
   const out: RetentionCohort[] = [];
@@ -212,13 +178,12 @@ export interface ProcedureRevenue { procedure_type: string; sessions: number; re
 export async function revenueByProcedureType(tx: Tx, period: Period & { timezone: string }): Promise<ProcedureRevenue[]> {
   const rows = await tx.query<{ ptype: string | null; t_ptype: string | null; category: string; currency: string; base: string; sessions: number; priced: number; revenue: string | null }>(
     `SELECT x.ptype, t.procedure_type AS t_ptype, t.category, t.currency, t.base_price_minor::text AS base, x.sessions, x.priced, x.revenue
-       FROM (SELECT s.treatment_id, nullif(trim(s.pmu->>'procedure_type'), '') AS ptype, count(*)::int AS sessions,
-                    count(s.price_minor)::int AS priced, sum(s.price_minor)::text AS revenue
-               FROM treatment_sessions s
-              WHERE s.org_id = visage_current_org() AND s.deleted_at IS NULL
-                AND s.performed_at >= ($1::date::timestamp AT TIME ZONE $3) AND s.performed_at < (($2::date + 1)::timestamp AT TIME ZONE $3)
-              GROUP BY 1, 2) x
-       JOIN treatments t ON t.org_id = visage_current_org() AND t.id = x.treatment_id`, [period.from, period.to, period.timezone]);
+       FROM (SELECT d.treatment_id, nullif(d.procedure_type, '') AS ptype, sum(d.sessions)::int AS sessions,
+                    sum(d.priced)::int AS priced, sum(d.revenue_minor)::text AS revenue
+               FROM session_day_stats d
+              WHERE d.org_id = visage_current_org() AND d.day >= $1::date AND d.day <= $2::date
+              GROUP BY 1, 2 HAVING sum(d.sessions) > 0) x
+       JOIN treatments t ON t.org_id = visage_current_org() AND t.id = x.treatment_id`, [period.from, period.to]);
   const groups = new Map<string, { type: string; currency: string; sessions: number; minor: number }>();
   for (const r of rows) {
     const type = r.ptype ?? r.t_ptype ?? r.category;

@@ -18,12 +18,13 @@ export interface UsageRow {
 
 export interface RecordedUsage { usage: UsageRow; chosenBy: 'named' | 'fefo'; warnings: string[] }
 
-interface LockedLot { id: string; product_id: string; lot_number: string; expiry_date: string; quantity_on_hand: string | number; status: LotStatus }
+/** A lot as read when choosing it (not locked: the take statement re-checks). */
+interface ChosenLot { id: string; product_id: string; lot_number: string; expiry_date: string; quantity_on_hand: string | number; status: LotStatus }
 
 const LOT_COLUMNS = 'id, product_id, lot_number, expiry_date::text AS expiry_date, quantity_on_hand, status';
 const fmt = (n: number) => String(Math.round(n * 100) / 100);
 
-function refuseLot(lot: LockedLot, amount: number, unit: string, today: string, pointer: string): void {
+function refuseLot(lot: ChosenLot, amount: number, unit: string, today: string, pointer: string): void {
   if (lot.status !== 'active') {
     const why = { quarantined: 'is quarantined', recalled: 'has been recalled', disposed: 'has been disposed of', active: '' }[lot.status];
     throw new AppError(422, `lot_${lot.status}`, `Lot ${lot.lot_number} ${why} and cannot be used.`, [{ pointer, message: `lot ${lot.status}` }]);
@@ -41,7 +42,7 @@ function refuseLot(lot: LockedLot, amount: number, unit: string, today: string, 
 /**
  * Records a product used in a session and takes it from a lot: the named one, or the usable lot
  * that expires first (FEFO: active, not expired on the organization's today, enough on hand).
- * The lot row is locked and decremented conditionally, so concurrent usages cannot overdraw it.
+ * The lot is decremented by one conditional statement, so concurrent usages cannot overdraw it.
  */
 export async function recordUsage(tx: Tx, origin: AuditOrigin, input: NewUsage, now: Date): Promise<RecordedUsage> {
   const [session] = await tx.query<{ id: string; patient_id: string; timezone: string }>(
@@ -50,7 +51,8 @@ export async function recordUsage(tx: Tx, origin: AuditOrigin, input: NewUsage, 
   if (!session) throw errors.validation(`No treatment session with id "${input.sessionId}".`, [{ pointer: '/session_id', message: 'not found' }]);
   // Expiry is judged on the organization's calendar date.
   const today = localDate(now, session.timezone);
-  const product = await byIdOrCode<{ id: string; code: string; unit: string; is_active: boolean }>(tx, 'products', 'id, code, unit, is_active', input.product, input.productPointer);
+  const product = await byIdOrCode<{ id: string; code: string; name: string; unit: string; is_active: boolean }>(
+    tx, 'products', 'id, code, name, unit, is_active', input.product, input.productPointer);
   if (input.unit.toLowerCase() !== product.unit.toLowerCase()) {
     throw new AppError(422, 'unit_mismatch', `${product.code} is counted in ${product.unit}, not ${input.unit}.`, [{ pointer: '/unit', message: `use ${product.unit}` }]);
   }
@@ -58,59 +60,81 @@ export async function recordUsage(tx: Tx, origin: AuditOrigin, input: NewUsage, 
   const warnings: string[] = [];
   if (!product.is_active) warnings.push(`${product.code} is marked inactive.`);
 
-  let lot: LockedLot | undefined;
-  let chosenBy: 'named' | 'fefo' = 'named';
-  if (input.lotId || input.lotNumber) {
-    const pointer = input.lotId ? '/lot_id' : '/lot_number';
-    [lot] = input.lotId
-      ? await tx.query<LockedLot>(`SELECT ${LOT_COLUMNS} FROM lots WHERE org_id = visage_current_org() AND id = $1 FOR UPDATE`, [input.lotId])
-      : await tx.query<LockedLot>(`SELECT ${LOT_COLUMNS} FROM lots WHERE org_id = visage_current_org() AND product_id = $1 AND lot_number = $2 FOR UPDATE`, [product.id, input.lotNumber]);
-    if (!lot) throw errors.validation(`No lot ${input.lotId ?? input.lotNumber} of ${product.code}.`, [{ pointer, message: 'not found' }]);
-    if (lot.product_id !== product.id) throw errors.validation(`Lot ${lot.lot_number} is not a lot of ${product.code}.`, [{ pointer, message: 'lot of another product' }]);
-    if (input.lotId && input.lotNumber && input.lotNumber !== lot.lot_number) {
-      throw errors.validation(`lot_id names lot ${lot.lot_number}, not ${input.lotNumber}.`, [{ pointer: '/lot_number', message: 'does not match lot_id' }]);
+  // The lot is chosen without a lock and taken by one conditional statement (take below): a
+  // product's current lot is the one row every usage of it writes, so it is held only from that
+  // statement to COMMIT. Losing a race for the last units of a lot re-chooses (FEFO) or re-judges it.
+  const chosenBy: 'named' | 'fefo' = input.lotId || input.lotNumber ? 'named' : 'fefo';
+  for (let attempt = 0; ; attempt++) {
+    const lot = chosenBy === 'named' ? await namedLot(tx, input, product, unit, today) : await fefoLot(tx, input, product, unit, today);
+    const id = newId();
+    const [taken] = await tx.query<{ quantity_on_hand: string | number }>(
+      `WITH l AS (
+         UPDATE lots SET quantity_on_hand = quantity_on_hand - $2, updated_at = $3
+          WHERE org_id = visage_current_org() AND id = $1 AND status = 'active' AND expiry_date >= $4::date AND quantity_on_hand >= $2
+          RETURNING id, quantity_on_hand
+       ), u AS (
+         INSERT INTO drug_usages (id, org_id, session_id, product_id, lot_id, amount_used, unit, created_by, created_at)
+         SELECT $5, visage_current_org(), $6, $7, l.id, $2, $8, $9, $3 FROM l RETURNING id, lot_id
+       ), m AS (
+         INSERT INTO stock_movements (id, org_id, lot_id, kind, quantity, usage_id, created_by, created_at)
+         SELECT $10, visage_current_org(), u.lot_id, 'use', -($2::numeric), u.id, $9, $3 FROM u
+       )
+       SELECT quantity_on_hand FROM l`,
+      [lot.id, input.amountUsed, now, today, id, session.id, product.id, unit, tx.ctx.userId ?? null, newId()]);
+    if (!taken) {
+      if (attempt < 3) continue;
+      throw new AppError(409, 'concurrent_update', 'The lot changed while this usage was recorded; retry.');
     }
-    refuseLot(lot, input.amountUsed, unit, today, pointer);
-  } else {
-    chosenBy = 'fefo';
-    // FOR UPDATE re-checks the conditions on a row another transaction just changed and moves on to the next lot.
-    [lot] = await tx.query<LockedLot>(
-      `SELECT ${LOT_COLUMNS} FROM lots
-        WHERE org_id = visage_current_org() AND product_id = $1 AND status = 'active' AND expiry_date >= $2::date AND quantity_on_hand >= $3
-        ORDER BY expiry_date, received_at, id LIMIT 1 FOR UPDATE`, [product.id, today, input.amountUsed]);
-    if (!lot) {
-      const [s] = await tx.query<{ usable: string | number; largest: string | number; expired: string | number; blocked: string | number }>(
-        `SELECT COALESCE(sum(quantity_on_hand) FILTER (WHERE status = 'active' AND expiry_date >= $2::date), 0) AS usable,
-                COALESCE(max(quantity_on_hand) FILTER (WHERE status = 'active' AND expiry_date >= $2::date), 0) AS largest,
-                COALESCE(sum(quantity_on_hand) FILTER (WHERE status = 'active' AND expiry_date < $2::date), 0) AS expired,
-                COALESCE(sum(quantity_on_hand) FILTER (WHERE status <> 'active'), 0) AS blocked
-           FROM lots WHERE org_id = visage_current_org() AND product_id = $1`, [product.id, today]);
-      const usable = Number(s!.usable);
-      const largest = Number(s!.largest);
-      const extra = [
-        Number(s!.expired) > 0 ? `${fmt(Number(s!.expired))} ${unit} in expired lots` : '',
-        Number(s!.blocked) > 0 ? `${fmt(Number(s!.blocked))} ${unit} in quarantined or recalled lots` : '',
-      ].filter(Boolean).join(' and ');
-      const split = usable >= input.amountUsed ? ` No single lot holds it (largest ${fmt(largest)} ${unit}): record the amount in parts, naming each lot_id.` : '';
-      throw new AppError(422, 'insufficient_stock',
-        `${product.code}: ${fmt(input.amountUsed)} ${unit} requested, ${fmt(usable)} ${unit} usable on hand${extra ? ` (not counting ${extra})` : ''}.${split}`,
-        [{ pointer: '/amount_used', message: `available ${fmt(usable)} ${unit}` }]);
-    }
+    const daysLeft = Math.round((Date.parse(`${lot.expiry_date}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
+    if (daysLeft <= 30) warnings.push(`Lot ${lot.lot_number} expires on ${lot.expiry_date} (${daysLeft} day(s)).`);
+    await audit(tx, origin, { action: 'create', entityType: 'drug_usage', entityId: id, details: { session_id: session.id, product_id: product.id, lot_id: lot.id, chosen_by: chosenBy } });
+    const usage: UsageRow = {
+      id, session_id: session.id, patient_id: session.patient_id, product_id: product.id, product_code: product.code, product_name: product.name,
+      lot_id: lot.id, lot_number: lot.lot_number, expiry_date: lot.expiry_date, quantity_on_hand: taken.quantity_on_hand, amount_used: input.amountUsed,
+      unit, created_by: tx.ctx.userId ?? null, created_at: now,
+    };
+    return { usage, chosenBy, warnings };
   }
-  const [after] = await tx.query<{ quantity_on_hand: string | number }>(
-    `UPDATE lots SET quantity_on_hand = quantity_on_hand - $2, updated_at = $3
-      WHERE org_id = visage_current_org() AND id = $1 AND quantity_on_hand >= $2 RETURNING quantity_on_hand`, [lot.id, input.amountUsed, now]);
-  if (!after) throw new AppError(409, 'concurrent_update', 'The lot changed while this usage was recorded; retry.');
-  const id = newId();
-  await tx.query(
-    `INSERT INTO drug_usages (id, org_id, session_id, product_id, lot_id, amount_used, unit, created_by, created_at)
-     VALUES ($1, visage_current_org(), $2, $3, $4, $5, $6, $7, $8)`,
-    [id, session.id, product.id, lot.id, input.amountUsed, unit, tx.ctx.userId ?? null, now]);
-  await recordMovement(tx, { lotId: lot.id, kind: 'use', quantity: -input.amountUsed, usageId: id, at: now });
-  const daysLeft = Math.round((Date.parse(`${lot.expiry_date}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
-  if (daysLeft <= 30) warnings.push(`Lot ${lot.lot_number} expires on ${lot.expiry_date} (${daysLeft} day(s)).`);
-  await audit(tx, origin, { action: 'create', entityType: 'drug_usage', entityId: id, details: { session_id: session.id, product_id: product.id, lot_id: lot.id, chosen_by: chosenBy } });
-  return { usage: (await findUsage(tx, id))!, chosenBy, warnings };
+}
+
+/** The lot the caller named (by id or number), refused with the reason when it cannot give the amount. */
+async function namedLot(tx: Tx, input: NewUsage, product: { id: string; code: string }, unit: string, today: string): Promise<ChosenLot> {
+  const pointer = input.lotId ? '/lot_id' : '/lot_number';
+  const [lot] = input.lotId
+    ? await tx.query<ChosenLot>(`SELECT ${LOT_COLUMNS} FROM lots WHERE org_id = visage_current_org() AND id = $1`, [input.lotId])
+    : await tx.query<ChosenLot>(`SELECT ${LOT_COLUMNS} FROM lots WHERE org_id = visage_current_org() AND product_id = $1 AND lot_number = $2`, [product.id, input.lotNumber]);
+  if (!lot) throw errors.validation(`No lot ${input.lotId ?? input.lotNumber} of ${product.code}.`, [{ pointer, message: 'not found' }]);
+  if (lot.product_id !== product.id) throw errors.validation(`Lot ${lot.lot_number} is not a lot of ${product.code}.`, [{ pointer, message: 'lot of another product' }]);
+  if (input.lotId && input.lotNumber && input.lotNumber !== lot.lot_number) {
+    throw errors.validation(`lot_id names lot ${lot.lot_number}, not ${input.lotNumber}.`, [{ pointer: '/lot_number', message: 'does not match lot_id' }]);
+  }
+  refuseLot(lot, input.amountUsed, unit, today, pointer);
+  return lot;
+}
+
+/** The usable lot that expires first (active, not expired today, enough on hand), or why there is none. */
+async function fefoLot(tx: Tx, input: NewUsage, product: { id: string; code: string }, unit: string, today: string): Promise<ChosenLot> {
+  const [lot] = await tx.query<ChosenLot>(
+    `SELECT ${LOT_COLUMNS} FROM lots
+      WHERE org_id = visage_current_org() AND product_id = $1 AND status = 'active' AND expiry_date >= $2::date AND quantity_on_hand >= $3
+      ORDER BY expiry_date, received_at, id LIMIT 1`, [product.id, today, input.amountUsed]);
+  if (lot) return lot;
+  const [s] = await tx.query<{ usable: string | number; largest: string | number; expired: string | number; blocked: string | number }>(
+    `SELECT COALESCE(sum(quantity_on_hand) FILTER (WHERE status = 'active' AND expiry_date >= $2::date), 0) AS usable,
+            COALESCE(max(quantity_on_hand) FILTER (WHERE status = 'active' AND expiry_date >= $2::date), 0) AS largest,
+            COALESCE(sum(quantity_on_hand) FILTER (WHERE status = 'active' AND expiry_date < $2::date), 0) AS expired,
+            COALESCE(sum(quantity_on_hand) FILTER (WHERE status <> 'active'), 0) AS blocked
+       FROM lots WHERE org_id = visage_current_org() AND product_id = $1`, [product.id, today]);
+  const usable = Number(s!.usable);
+  const largest = Number(s!.largest);
+  const extra = [
+    Number(s!.expired) > 0 ? `${fmt(Number(s!.expired))} ${unit} in expired lots` : '',
+    Number(s!.blocked) > 0 ? `${fmt(Number(s!.blocked))} ${unit} in quarantined or recalled lots` : '',
+  ].filter(Boolean).join(' and ');
+  const split = usable >= input.amountUsed ? ` No single lot holds it (largest ${fmt(largest)} ${unit}): record the amount in parts, naming each lot_id.` : '';
+  throw new AppError(422, 'insufficient_stock',
+    `${product.code}: ${fmt(input.amountUsed)} ${unit} requested, ${fmt(usable)} ${unit} usable on hand${extra ? ` (not counting ${extra})` : ''}.${split}`,
+    [{ pointer: '/amount_used', message: `available ${fmt(usable)} ${unit}` }]);
 }
 
 const SELECT = `SELECT u.id, u.session_id, s.patient_id, u.product_id, pr.code AS product_code, pr.name AS product_name, u.lot_id, l.lot_number,
