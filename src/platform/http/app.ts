@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -73,7 +73,9 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     reply.header('x-request-id', req.id);
   });
 
-  await app.register(helmet, {
+  // Security headers: helmet's middleware built once (the fastify plugin rebuilt it, parsing the
+  // policy, on every request), applied to every response before any handler runs.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], styleSrc: ["'self'", "'unsafe-inline'"],
@@ -83,6 +85,7 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     },
     crossOriginEmbedderPolicy: false,
   });
+  app.addHook('onRequest', (req, reply, done) => { securityHeaders(req.raw, reply.raw, (err?: unknown) => done(err as Error | undefined)); });
   await app.register(cookie);
   await app.register(rateLimit, {
     global: true,
