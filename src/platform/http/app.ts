@@ -69,12 +69,8 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.addHook('onSend', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-  });
-
   // Security headers: helmet's middleware built once (the fastify plugin rebuilt it, parsing the
-  // policy, on every request), applied to every response before any handler runs.
+  // policy, on every request), applied to every response before any handler runs, with the request id.
   const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
@@ -85,7 +81,10 @@ export async function buildApp(deps: Deps, opts: AppOptions): Promise<FastifyIns
     },
     crossOriginEmbedderPolicy: false,
   });
-  app.addHook('onRequest', (req, reply, done) => { securityHeaders(req.raw, reply.raw, (err?: unknown) => done(err as Error | undefined)); });
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header('x-request-id', req.id);
+    securityHeaders(req.raw, reply.raw, (err?: unknown) => done(err as Error | undefined));
+  });
   await app.register(cookie);
   await app.register(rateLimit, {
     global: true,

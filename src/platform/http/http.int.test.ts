@@ -20,6 +20,13 @@ describe('HTTP conventions', () => {
     expect(r.headers['strict-transport-security']).toBeDefined();
     const bogus = await t.call('GET', '/health', { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(bogus.headers['x-request-id']).not.toBe('bad id with spaces');
+    // Errors carry them too: an unknown route and a refused request.
+    for (const e of [await t.call('GET', '/api/no-such-thing', { headers: { 'x-request-id': 'trace-404' } }),
+      await t.call('POST', '/api/auth/login', { headers: { 'x-request-id': 'trace-400' }, body: { email: 'not an email' } })]) {
+      expect(e.status).toBeGreaterThanOrEqual(400);
+      expect(e.headers['x-request-id']).toMatch(/^trace-40[04]$/);
+      expect(e.headers['x-content-type-options']).toBe('nosniff');
+    }
   });
 
   it('unknown routes are problem+json 404s', async () => {
