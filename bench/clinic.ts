@@ -6,6 +6,7 @@
 // Usage: npx tsx bench/clinic.ts [--small] [--only postgres|pglite] [--seconds 10] [--connections 20]
 //   --small: 1k patients, 10k sessions, 20k follow-ups (a smoke check in under a minute).
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/platform/db/client.js';
@@ -108,8 +109,18 @@ async function suite(kind: 'postgres' | 'pglite') {
   return { kind, generated, full_stack: full, baseline: raw, summary };
 }
 
-const results = [];
+const results: (Awaited<ReturnType<typeof suite>> & { date?: string })[] = [];
 if (values.only !== 'pglite') results.push(await suite('postgres'));
 if (values.only !== 'postgres') results.push(await suite('pglite'));
-const out = { benchmark: values.small ? 'clinic-small' : 'clinic', date: new Date().toISOString(), machine: machine(), scale, read_connections: readConnections, connections, seconds, targets: TARGETS, results };
-writeResults(values.small ? 'clinic-small' : 'clinic', out);
+// A run of one database (--only) keeps the other database's results of the same day's file, each with its own date.
+const name = values.small ? 'clinic-small' : 'clinic';
+const date = new Date().toISOString();
+const earlier = path.join(import.meta.dirname, 'results', `${name}-${date.slice(0, 10)}.json`);
+const kept = (() => {
+  if (!values.only || !fs.existsSync(earlier)) return [];
+  const file = JSON.parse(fs.readFileSync(earlier, 'utf8')) as { date: string; results: { kind: string; date?: string }[] };
+  return file.results.filter((r) => !results.some((x) => x.kind === r.kind)).map((r) => ({ ...r, date: r.date ?? file.date }));
+})();
+for (const r of results) Object.assign(r, { date });
+const out = { benchmark: name, date, machine: machine(), scale, read_connections: readConnections, connections, seconds, targets: TARGETS, results: [...results, ...kept] };
+writeResults(name, out);

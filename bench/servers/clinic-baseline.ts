@@ -88,20 +88,23 @@ async function session(q: Q, orgId: string, userId: string, patientId: string) {
   return { session_id: id };
 }
 
-/** Drug usage from the earliest-expiring usable lot: lock, decrement, usage and stock movement. */
+/** Drug usage from the earliest-expiring usable lot: chosen without a lock, then one statement takes it (decrement, usage, movement). */
 async function usage(q: Q, orgId: string, userId: string, sessionId: string) {
   const [prod] = await q(`SELECT id, unit FROM products WHERE org_id = visage_current_org() AND lower(code) = lower($1) AND deleted_at IS NULL`, ['BOTOX_US']);
   const [s] = await q(`SELECT id FROM treatment_sessions WHERE org_id = visage_current_org() AND id = $1 AND deleted_at IS NULL`, [sessionId]);
   if (!prod || !s) throw new Error('missing rows');
   const [lot] = await q(`SELECT id, lot_number FROM lots WHERE org_id = visage_current_org() AND product_id = $1 AND status = 'active'
-      AND expiry_date > (now() AT TIME ZONE 'Asia/Taipei')::date AND quantity_on_hand >= $2 ORDER BY expiry_date, received_at LIMIT 1 FOR UPDATE`, [prod.id, 40]);
+      AND expiry_date > (now() AT TIME ZONE 'Asia/Taipei')::date AND quantity_on_hand >= $2 ORDER BY expiry_date, received_at LIMIT 1`, [prod.id, 40]);
   if (!lot) throw new Error('no lot');
-  await q(`UPDATE lots SET quantity_on_hand = quantity_on_hand - $2, updated_at = now() WHERE org_id = visage_current_org() AND id = $1`, [lot.id, 40]);
   const id = randomUUID();
-  await q(`INSERT INTO drug_usages (id, org_id, session_id, product_id, lot_id, amount_used, unit, created_by) VALUES ($1, visage_current_org(), $2, $3, $4, 40, 'U', $5)`,
-    [id, sessionId, prod.id, lot.id, userId]);
-  await q(`INSERT INTO stock_movements (id, org_id, lot_id, kind, quantity, usage_id, created_by) VALUES ($1, visage_current_org(), $2, 'use', -40, $3, $4)`,
-    [randomUUID(), lot.id, id, userId]);
+  const [taken] = await q(`WITH l AS (UPDATE lots SET quantity_on_hand = quantity_on_hand - $2, updated_at = now()
+        WHERE org_id = visage_current_org() AND id = $1 AND quantity_on_hand >= $2 RETURNING id, quantity_on_hand),
+      u AS (INSERT INTO drug_usages (id, org_id, session_id, product_id, lot_id, amount_used, unit, created_by)
+        SELECT $3, visage_current_org(), $4, $5, l.id, $2, 'U', $6 FROM l RETURNING id, lot_id),
+      m AS (INSERT INTO stock_movements (id, org_id, lot_id, kind, quantity, usage_id, created_by)
+        SELECT $7, visage_current_org(), u.lot_id, 'use', -($2::numeric), u.id, $6 FROM u)
+    SELECT quantity_on_hand FROM l`, [lot.id, 40, id, sessionId, prod.id, userId, randomUUID()]);
+  if (!taken) throw new Error('lot changed');
   await q(AUDIT, [randomUUID(), orgId, userId, 'create', 'drug_usage', id, null, null]);
   return { usage_id: id, lot_number: lot.lot_number };
 }
