@@ -8,6 +8,7 @@ import { audit } from '../../platform/audit/audit.service.js';
 import { origin, type Guard, type Principal } from '../identity/index.js';
 import { Currency, DateStr, iso, num, Ref, Uuid } from './dto.js';
 import { TreatmentArea } from './treatment-area.js';
+import { OVERRIDE_PERMISSION } from '../records/index.js';
 import { amendSession, createSession, deleteSession, findSession, listAmendments, listSessions, type SessionRow } from './sessions.service.js';
 
 const Text = (max: number) => z.string().trim().max(max);
@@ -36,7 +37,11 @@ const Fields = {
   price_minor: z.number().int().min(0).max(1e12).nullable().optional().describe('Defaults to the treatment\'s base price.'),
   currency: Currency.optional(),
 };
-const NewSession = z.object({ patient_id: Uuid, treatment_id: Ref.describe('Treatment id or code (BOT_MASSETER).'), ...Fields }).strict();
+const ContraindicationOverride = z.object({ reason: Text(2000).min(10).describe('Why the session goes ahead despite the contraindication (at least 10 characters)') }).strict()
+  .describe('Records the session despite a critical screening alert (needs contraindication.override); filed on the compliance worklist');
+const NewSession = z.object({
+  patient_id: Uuid, treatment_id: Ref.describe('Treatment id or code (BOT_MASSETER).'), ...Fields, contraindication_override: ContraindicationOverride.nullable().optional(),
+}).strict();
 const SessionPatch = z.object({ reason: Text(1000).min(3).optional().describe('Required for a signed session.'), ...Fields }).strict();
 
 const SessionDto = z.object({
@@ -100,7 +105,7 @@ export function sessionRoutes(app: ZApp, deps: Deps, guard: Guard) {
   app.post('/api/treatment-sessions', {
     schema: {
       tags: ['treatment sessions'], summary: 'Record a signed treatment session (seed 000 body); follow-ups are generated from the treatment\'s rules',
-      description: 'treatment_id, doctor_id and device_id take an id or a code. A treatment that requires consent without a signed one answers 409 consent_required under the strict policy, or stores the session flagged (consent.state missing) under the default flag policy.',
+      description: 'treatment_id, doctor_id and device_id take an id or a code. A treatment that requires consent without a signed one answers 409 consent_required under the strict policy, or stores the session flagged (consent.state missing) under the default flag policy. A critical contraindication in the patient\'s screening answers 409 contraindicated unless contraindication_override {reason} is sent by a caller holding contraindication.override (403 override_not_permitted otherwise); the override is filed as a compliance exception.',
       body: NewSession, response: { 201: CreatedDto },
     },
   }, async (req, reply) => {
@@ -113,6 +118,7 @@ export function sessionRoutes(app: ZApp, deps: Deps, guard: Guard) {
         device: b.device_id, deviceSettings: b.device_settings, dosageValue: b.dosage_value, dosageUnit: b.dosage_unit, treatmentArea: b.treatment_area,
         pmu: b.pmu, performedAt: b.performed_at ? new Date(b.performed_at) : undefined, immediateReaction: b.immediate_reaction,
         clinicalNotes: b.clinical_notes, priceMinor: b.price_minor, currency: b.currency,
+        screening: { override: b.contraindication_override, canOverride: p.permissions.has(OVERRIDE_PERMISSION), canSeeAlerts: p.permissions.has('medical.read') },
       }, deps.now());
       const body: z.infer<typeof CreatedDto> = {
         ...sessionDto(r.session, p.permissions.has('medical.read')),

@@ -4,7 +4,7 @@ import { byIdOrCode } from '../../platform/db/refs.js';
 import { SqlFilter, likePattern } from '../../platform/db/filter.js';
 import { errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
-import { checkSessionConsent, flagMissingConsent } from '../records/index.js';
+import { checkSessionConsent, enforceScreening, flagMissingConsent, type ScreeningCaller } from '../records/index.js';
 import { generateFollowups, cancelRuleFollowups, type GeneratedFollowup } from '../care/index.js';
 import { checkAreaUnits, type TreatmentArea } from './treatment-area.js';
 import { localDate } from './org-time.js';
@@ -46,14 +46,14 @@ export async function findSession(tx: Tx, id: string): Promise<SessionRow | null
   return s ?? null;
 }
 
-interface TreatmentRef { id: string; code: string; category: string; consent_required: boolean; followup_rules: unknown; base_price_minor: string | number; currency: string; default_unit: string; is_active: boolean }
-interface DeviceRef { id: string; code: string; status: string; due: boolean }
+interface TreatmentRef { id: string; code: string; name: string; category: string; consent_required: boolean; followup_rules: unknown; base_price_minor: string | number; currency: string; default_unit: string; is_active: boolean }
+interface DeviceRef { id: string; code: string; device_name: string; status: string; due: boolean }
 
 const treatmentRef = (tx: Tx, ref: string) => byIdOrCode<TreatmentRef>(tx, 'treatments',
-  'id, code, category, consent_required, followup_rules, base_price_minor, currency, default_unit, is_active', ref, '/treatment_id');
-const practitionerRef = (tx: Tx, ref: string, pointer: string) => byIdOrCode<{ id: string; code: string; status: string }>(tx, 'practitioners', 'id, code, status', ref, pointer);
+  'id, code, name, category, consent_required, followup_rules, base_price_minor, currency, default_unit, is_active', ref, '/treatment_id');
+const practitionerRef = (tx: Tx, ref: string, pointer: string) => byIdOrCode<{ id: string; code: string; full_name: string; status: string }>(tx, 'practitioners', 'id, code, full_name, status', ref, pointer);
 const deviceRef = (tx: Tx, ref: string) => byIdOrCode<DeviceRef>(tx, 'devices',
-  `id, code, status, (maintenance_cycle_days IS NOT NULL AND last_maintenance_on IS NOT NULL
+  `id, code, device_name, status, (maintenance_cycle_days IS NOT NULL AND last_maintenance_on IS NOT NULL
      AND last_maintenance_on + maintenance_cycle_days < (now() AT TIME ZONE (SELECT timezone FROM organizations WHERE id = visage_current_org()))::date) AS due`,
   ref, '/device_id');
 
@@ -75,6 +75,7 @@ export interface NewSession {
   device?: string | null; deviceSettings?: Record<string, unknown> | null;
   dosageValue?: number | null; dosageUnit?: string | null; treatmentArea?: TreatmentArea | null; pmu?: PmuSpecs | null;
   performedAt?: Date; immediateReaction?: string | null; clinicalNotes?: string | null; priceMinor?: number | null; currency?: string | null;
+  screening?: ScreeningCaller;
 }
 
 export type ConsentAnswer =
@@ -92,27 +93,21 @@ export interface CreatedSession { session: SessionRow; followups: GeneratedFollo
 export async function createSession(tx: Tx, origin: AuditOrigin, input: NewSession, now: Date): Promise<CreatedSession> {
   // Locks the patient's chart (not its key: references to the patient stay free) so that two
   // sessions recorded at once get consecutive numbers; reads the organization's settings with it.
-  const [patient] = await tx.query<{ id: string; timezone: string; consent_policy: 'flag' | 'strict' }>(
-    `SELECT p.id, o.timezone, o.consent_policy FROM patients p JOIN organizations o ON o.id = p.org_id
+  const [patient] = await tx.query<{ id: string; code: string; full_name: string; timezone: string; consent_policy: 'flag' | 'strict' }>(
+    `SELECT p.id, p.code, p.full_name, o.timezone, o.consent_policy FROM patients p JOIN organizations o ON o.id = p.org_id
       WHERE p.org_id = visage_current_org() AND p.id = $1 AND p.deleted_at IS NULL FOR NO KEY UPDATE OF p`, [input.patientId]);
   if (!patient) throw errors.validation(`No patient with id "${input.patientId}".`, [{ pointer: '/patient_id', message: 'not found' }]);
   const settings = { timezone: patient.timezone, consentPolicy: patient.consent_policy };
   const treatment = await treatmentRef(tx, input.treatment);
   const warnings: string[] = [];
   if (!treatment.is_active) warnings.push(`Treatment ${treatment.code} is no longer offered (inactive).`);
-  let practitionerId: string | null = null;
-  if (input.practitioner) {
-    const pr = await practitionerRef(tx, input.practitioner, input.practitionerPointer ?? '/doctor_id');
-    if (pr.status !== 'active') warnings.push(`Practitioner ${pr.code} is ${pr.status}.`);
-    practitionerId = pr.id;
-  }
-  let deviceId: string | null = null;
-  if (input.device) {
-    const d = await deviceRef(tx, input.device);
-    if (d.status !== 'active') warnings.push(`Device ${d.code} is ${d.status}.`);
-    if (d.due) warnings.push(`Device ${d.code} is past its maintenance date.`);
-    deviceId = d.id;
-  }
+  const practitioner = input.practitioner ? await practitionerRef(tx, input.practitioner, input.practitionerPointer ?? '/doctor_id') : null;
+  if (practitioner && practitioner.status !== 'active') warnings.push(`Practitioner ${practitioner.code} is ${practitioner.status}.`);
+  const practitionerId = practitioner?.id ?? null;
+  const device = input.device ? await deviceRef(tx, input.device) : null;
+  if (device && device.status !== 'active') warnings.push(`Device ${device.code} is ${device.status}.`);
+  if (device?.due) warnings.push(`Device ${device.code} is past its maintenance date.`);
+  const deviceId = device?.id ?? null;
   if (input.visitId) await visitOf(tx, input.visitId, input.patientId);
   const performedAt = input.performedAt ?? now;
   if (performedAt.getTime() > now.getTime() + 86_400_000) {
@@ -124,18 +119,23 @@ export async function createSession(tx: Tx, origin: AuditOrigin, input: NewSessi
   // Strict policy: refused here (409 consent_required), before anything is written.
   const { status } = await checkSessionConsent(tx, input.patientId, { id: treatment.id, code: treatment.code, consent_required: treatment.consent_required });
 
-  const [{ next }] = (await tx.query<{ next: number }>(
-    `SELECT COALESCE(max(session_no), 0)::int + 1 AS next FROM treatment_sessions
-      WHERE org_id = visage_current_org() AND patient_id = $1 AND treatment_id = $2 AND deleted_at IS NULL`,
-    [input.patientId, treatment.id])) as [{ next: number }];
   const id = newId();
+  warnings.push(...await enforceScreening(tx, origin, { patientId: input.patientId, treatmentId: treatment.id, sessionId: id, caller: input.screening }));
   const userId = tx.ctx.userId ?? null;
-  await tx.query(
+  // The stored values come back with the insert (numbers, JSON as the database keeps them): the answer needs no second read.
+  const [stored] = await tx.query<Omit<SessionRow, 'patient_code' | 'patient_name' | 'treatment_code' | 'treatment_name' | 'practitioner_code'
+      | 'practitioner_name' | 'device_code' | 'device_name' | 'performed_on'>>(
     `INSERT INTO treatment_sessions (id, org_id, visit_id, patient_id, treatment_id, practitioner_id, device_id, session_no, dosage_value, dosage_unit,
         treatment_area, device_settings, pmu, performed_at, immediate_reaction, clinical_notes, price_minor, currency, status, version,
         signed_at, signed_by, consent_exception, created_by, created_at, updated_at)
-     VALUES ($1, visage_current_org(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'signed', 1, $18, $19, $20, $19, $18, $18)`,
-    [id, input.visitId ?? null, input.patientId, treatment.id, practitionerId, deviceId, next, dosage, dosageUnit,
+     VALUES ($1, visage_current_org(), $2, $3, $4, $5, $6,
+             -- Numbered after the patient's live sessions of the treatment; the chart lock above makes this read current.
+             (SELECT COALESCE(max(n.session_no), 0)::int + 1 FROM treatment_sessions n
+               WHERE n.org_id = visage_current_org() AND n.patient_id = $3 AND n.treatment_id = $4 AND n.deleted_at IS NULL),
+             $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'signed', 1, $17, $18, $19, $18, $17, $17)
+     RETURNING id, visit_id, patient_id, treatment_id, practitioner_id, device_id, device_settings, session_no, dosage_value, dosage_unit, treatment_area, pmu,
+       performed_at, immediate_reaction, clinical_notes, price_minor, currency, status, version, signed_at, signed_by, consent_exception, created_by, created_at, updated_at`,
+    [id, input.visitId ?? null, input.patientId, treatment.id, practitionerId, deviceId, dosage, dosageUnit,
       json(input.treatmentArea), json(input.deviceSettings), json(input.pmu), performedAt, input.immediateReaction ?? null, input.clinicalNotes ?? null,
       input.priceMinor ?? Number(treatment.base_price_minor), input.currency ?? treatment.currency, now, userId,
       status.state === 'missing' ? 'missing_consent' : null]);
@@ -165,9 +165,14 @@ export async function createSession(tx: Tx, origin: AuditOrigin, input: NewSessi
   });
   await audit(tx, origin, {
     action: 'create', entityType: 'treatment_session', entityId: id,
-    details: { patient_id: input.patientId, treatment_id: treatment.id, session_no: next, consent: status.state, followups: followups.length, fields: presentFields(input) },
+    details: { patient_id: input.patientId, treatment_id: treatment.id, session_no: stored!.session_no, consent: status.state, followups: followups.length, fields: presentFields(input) },
   });
-  return { session: (await findSession(tx, id))!, followups, consent, warnings };
+  const session: SessionRow = {
+    ...stored!, patient_code: patient.code, patient_name: patient.full_name, treatment_code: treatment.code, treatment_name: treatment.name,
+    practitioner_code: practitioner?.code ?? null, practitioner_name: practitioner?.full_name ?? null,
+    device_code: device?.code ?? null, device_name: device?.device_name ?? null, performed_on: localDate(stored!.performed_at, settings.timezone),
+  };
+  return { session, followups, consent, warnings };
 }
 
 const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));

@@ -25,6 +25,7 @@ export const PERMISSIONS = {
   'visit.write': 'Record visits',
   'session.read': 'See treatment sessions',
   'session.write': 'Record treatment sessions',
+  'contraindication.override': 'Record a session despite a critical contraindication (with a reason; filed on the compliance worklist)',
   'photo.read': 'See clinical photos',
   'photo.write': 'Take and upload clinical photos',
   // catalog, inventory, scheduling
@@ -72,8 +73,8 @@ export const BUILTIN_ROLES: Record<string, { description: string; permissions: P
   practitioner: {
     description: 'Doctor, nurse, PMU artist or surgeon: the chart and treatments',
     permissions: ['org.read', 'member.read', 'file.read', 'file.write', 'patient.read', 'patient.write', 'medical.read', 'medical.write',
-      'consent.read', 'consent.write', 'visit.read', 'visit.write', 'session.read', 'session.write', 'photo.read', 'photo.write',
-      'treatment.read', 'practitioner.read', 'inventory.read', 'inventory.write', 'appointment.read', 'appointment.write',
+      'consent.read', 'consent.write', 'visit.read', 'visit.write', 'session.read', 'session.write', 'contraindication.override',
+      'photo.read', 'photo.write', 'treatment.read', 'practitioner.read', 'inventory.read', 'inventory.write', 'appointment.read', 'appointment.write',
       'followup.read', 'followup.write', 'message.read', 'message.send', 'inquiry.read', 'quote.read'],
   },
   front_desk: {
@@ -101,5 +102,5 @@ export const BUILTIN_ROLES: Record<string, { description: string; permissions: P
 
 /** Permissions whose data is medical: a growth role must never hold them. */
 export const MEDICAL_PERMISSIONS: Permission[] = ['patient.read', 'patient.write', 'patient.delete', 'medical.read', 'medical.write',
-  'consent.read', 'consent.write', 'visit.read', 'visit.write', 'session.read', 'session.write', 'photo.read', 'photo.write', 'followup.read',
-  'followup.write'];
+  'consent.read', 'consent.write', 'visit.read', 'visit.write', 'session.read', 'session.write', 'contraindication.override', 'photo.read', 'photo.write',
+  'followup.read', 'followup.write'];

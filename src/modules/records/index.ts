@@ -12,3 +12,4 @@ export { consentMediaRoutes } from './consent-media.routes.js';
 export { consentSvg, escapeXml, renderConsentDocument, wrapText, formatInZone, type ConsentDocumentInput } from './consent-document.js';
 export { deriveFlags, type Answers } from './intake-flags.js';
 export { screen, type Alert } from './screening.js';
+export { enforceScreening, ContraindicatedError, OVERRIDE_PERMISSION, type ScreeningCaller } from './screening-enforcement.js';

@@ -1,6 +1,8 @@
 /** English: the reference dictionary. Every key here must exist in zh-TW.ts and tr.ts. */
 import { clinicEn } from './clinic.en.js';
 import { growthEn } from './growth.en.js';
+import { clinicEditEn } from './clinic-edit.en.js';
+import { clinicSessionEn } from './clinic-session.en.js';
 
 export const en = {
   'common.actions': 'Actions',
@@ -235,6 +237,8 @@ export const en = {
   'profile.revoke_confirm': 'Revoke the token {name}? Integrations using it stop working.',
   ...clinicEn,
   ...growthEn,
+  ...clinicEditEn,
+  ...clinicSessionEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

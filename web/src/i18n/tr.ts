@@ -2,6 +2,8 @@
 import type { Messages } from './en.js';
 import { clinicTr } from './clinic.tr.js';
 import { growthTr } from './growth.tr.js';
+import { clinicEditTr } from './clinic-edit.tr.js';
+import { clinicSessionTr } from './clinic-session.tr.js';
 
 export const tr: Messages = {
   'common.actions': 'İşlemler',
@@ -236,4 +238,6 @@ export const tr: Messages = {
   'profile.revoke_confirm': '{name} belirteci iptal edilsin mi? Onu kullanan entegrasyonlar çalışmayı durdurur.',
   ...clinicTr,
   ...growthTr,
+  ...clinicEditTr,
+  ...clinicSessionTr,
 };

@@ -2,6 +2,8 @@
 import type { Messages } from './en.js';
 import { clinicZhTW } from './clinic.zh-TW.js';
 import { growthZhTW } from './growth.zh-TW.js';
+import { clinicEditZhTW } from './clinic-edit.zh-TW.js';
+import { clinicSessionZhTW } from './clinic-session.zh-TW.js';
 
 export const zhTW: Messages = {
   'common.actions': '操作',
@@ -236,4 +238,6 @@ export const zhTW: Messages = {
   'profile.revoke_confirm': '要撤銷權杖 {name} 嗎？使用它的整合將停止運作。',
   ...clinicZhTW,
   ...growthZhTW,
+  ...clinicEditZhTW,
+  ...clinicSessionZhTW,
 };

@@ -3,19 +3,19 @@
  * points must add up to the dosage before the session can be saved; PMU specifics for PMU
  * treatments; contraindication alerts for the chosen treatment shown before anything is saved.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { api } from '../../lib/api.js';
+import { useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react';
+import { api, asApiError } from '../../lib/api.js';
 import { Link, navigate } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
 import { useT } from '../../i18n/i18n.js';
 import { useCan, useFormat } from '../../session/session.js';
-import { Form, SelectField, SubmitButton, text, TextField } from '../../ui/forms.js';
+import { fieldError, Form, SelectField, SubmitButton, text, TextField } from '../../ui/forms.js';
 import { ErrorAlert, Loading } from '../../ui/feedback.js';
 import { Card, Page } from '../../ui/layout.js';
 import { areaLabel, FACE_AREAS, FaceMap } from './FaceMap.js';
 import { ScreeningAlerts } from './ScreeningAlerts.js';
 import { compact, itemsOf, TextArea, useClinicFormat } from './shared.js';
-import { idOf, type Device, type FacePoint, type Patient, type Practitioner, type Treatment, type TreatmentSession } from './types.js';
+import { idOf, type Device, type FacePoint, type Patient, type Practitioner, type ScreeningAlert, type Treatment, type TreatmentSession } from './types.js';
 
 /** What the API answered for the session just recorded: the chart shows its follow-ups and warnings. */
 export interface RecordedSession extends TreatmentSession {
@@ -56,8 +56,18 @@ export function SessionForm({ patientId }: { patientId: string }) {
   const [selected, setSelected] = useState<number | null>(null);
   const [addArea, setAddArea] = useState(FACE_AREAS[0]!.key);
   const unitInputs = useRef<(HTMLInputElement | null)[]>([]);
+  // Screening: critical alerts stop the session unless a practitioner allowed to overrides them with a reason.
+  const [alerts, setAlerts] = useState<ScreeningAlert[]>([]);
+  const [overriding, setOverriding] = useState(false);
+  const [overrideReason, setOverrideReason] = useState('');
+  const [refusal, setRefusal] = useState<string | null>(null);
+  // The visit opened by a refused attempt is reused when the session is sent again.
+  const visitOfAttempt = useRef<string | undefined>(undefined);
+  const overrideSection = useRef<HTMLDivElement>(null);
+  const critical = alerts.filter((a) => a.severity === 'critical');
 
   useEffect(() => { if (treatment) setUnit(treatment.default_unit); }, [treatment]);
+  useEffect(() => { setAlerts([]); setOverriding(false); setRefusal(null); }, [treatmentId]);
   useEffect(() => { if (selected !== null) unitInputs.current[selected]?.focus(); }, [selected]);
 
   const dosageValue = dosage.trim() === '' ? null : Number(dosage);
@@ -76,13 +86,17 @@ export function SessionForm({ patientId }: { patientId: string }) {
   const remove = (i: number) => { setPoints((ps) => ps.filter((_, j) => j !== i)); setSelected(null); };
 
   async function submit(data: FormData) {
+    const override = critical.length > 0 && overriding ? { reason: overrideReason.trim() } : undefined;
+    if (override && override.reason.length < 10) throw fieldError('override_reason', t('override.reason_short'));
+    setRefusal(null);
     const visitDate = day.today();
-    let visitId: string | undefined;
-    if (can('visit.write')) {
+    let visitId = visitOfAttempt.current;
+    if (!visitId && can('visit.write')) {
       const visit = await api<{ id?: string; visit_id?: string }>('POST', '/api/visits', compact({
         patient_id: patientId, visit_type: 'treatment', visit_date: visitDate, doctor_id: text(data, 'doctor_id'),
       }));
       visitId = visit.id ?? visit.visit_id;
+      visitOfAttempt.current = visitId;
     }
     const pmu = isPmu ? compact({
       procedure_type: text(data, 'procedure_type'),
@@ -96,6 +110,7 @@ export function SessionForm({ patientId }: { patientId: string }) {
       lot_number: text(data, 'lot_number'),
     }) : undefined;
     const session = await api<RecordedSession>('POST', '/api/treatment-sessions', compact({
+      contraindication_override: override,
       visit_id: visitId,
       patient_id: patientId,
       treatment_id: treatment!.id,
@@ -107,7 +122,16 @@ export function SessionForm({ patientId }: { patientId: string }) {
       pmu: pmu && Object.keys(pmu).length ? pmu : undefined,
       immediate_reaction: text(data, 'immediate_reaction'),
       clinical_notes: text(data, 'clinical_notes'),
-    }));
+    })).catch((err: unknown) => {
+      const e = asApiError(err);
+      // The API's own reason, shown beside the override as well as at the top of the form.
+      if (e.code === 'contraindicated' || e.code === 'override_not_permitted') {
+        setRefusal(e.detail);
+        // The override is next to the alerts, far above the submit button: bring it into view.
+        requestAnimationFrame(() => overrideSection.current?.scrollIntoView({ block: 'center' }));
+      }
+      throw err;
+    });
     lastRecorded = session;
     navigate(`/patients/${patientId}?recorded=${idOf(session)}`);
   }
@@ -167,7 +191,11 @@ export function SessionForm({ patientId }: { patientId: string }) {
                 {treatment.consent_required && <> · <strong>{t('session.consent_required')}</strong></>}
               </p>
             )}
-            {treatment && <ScreeningAlerts patientId={patientId} treatmentId={treatment.id} />}
+            {treatment && <ScreeningAlerts key={treatment.id} patientId={patientId} treatmentId={treatment.id} onAlerts={setAlerts} />}
+            {(critical.length > 0 || refusal) && (
+              <OverrideContraindication sectionRef={overrideSection} allowed={can('contraindication.override')} critical={critical.length > 0} checked={overriding} onChecked={setOverriding}
+                reason={overrideReason} onReason={setOverrideReason} refusal={refusal} />
+            )}
             <div className="row">
               <TextField label={t('session.dosage')} name="dosage_value" type="number" min="0" step="any" inputMode="decimal"
                 value={dosage} onChange={(e) => setDosage(e.target.value)} testId="session-dosage" />
@@ -269,6 +297,48 @@ export function SessionForm({ patientId }: { patientId: string }) {
         </Form>
       )}
     </Page>
+  );
+}
+
+/**
+ * Shown when screening found a critical alert: who may override sees a checkbox and the reason
+ * (sent as contraindication_override); others are told only a practitioner can. The API's refusal
+ * (409 contraindicated, 403 override_not_permitted) is repeated here.
+ */
+function OverrideContraindication({ sectionRef, allowed, critical, checked, onChecked, reason, onReason, refusal }: {
+  sectionRef: RefObject<HTMLDivElement | null>; allowed: boolean; critical: boolean; checked: boolean; onChecked: (v: boolean) => void; reason: string; onReason: (v: string) => void; refusal: string | null;
+}) {
+  const t = useT();
+  const id = useId();
+  return (
+    <div className="override" ref={sectionRef} data-testid="override-section">
+      {critical && <p className="small"><strong>{t(allowed ? 'override.blocked' : 'override.blocked_no_permission')}</strong></p>}
+      {refusal && <p className="notice error small" role="alert" data-testid="session-refused">{refusal}</p>}
+      {allowed && critical && (
+        <>
+          <label className="checkbox">
+            <input type="checkbox" checked={checked} onChange={(e) => onChecked(e.target.checked)} data-testid="override-checkbox" />
+            <span>{t('override.checkbox')}</span>
+          </label>
+          {checked && (
+            <OverrideReason id={id} value={reason} onChange={onReason} />
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+function OverrideReason({ id, value, onChange }: { id: string; value: string; onChange: (v: string) => void }) {
+  const t = useT();
+  const short = value.trim().length > 0 && value.trim().length < 10;
+  return (
+    <div className={short ? 'field has-error' : 'field'}>
+      <label htmlFor={`${id}-reason`}>{t('override.reason')}</label>
+      <textarea id={`${id}-reason`} name="override_reason" rows={2} required maxLength={2000} value={value}
+        onChange={(e) => onChange(e.target.value)} aria-describedby={`${id}-hint`} data-testid="override-reason" />
+      <p id={`${id}-hint`} className="hint">{t('override.reason_hint')}</p>
+    </div>
   );
 }
 

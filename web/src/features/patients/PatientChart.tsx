@@ -15,6 +15,7 @@ import { Card, Page } from '../../ui/layout.js';
 import { areaLabel, FaceMap } from '../clinical/FaceMap.js';
 import { ScreeningAlerts } from '../clinical/ScreeningAlerts.js';
 import { lastRecorded } from '../clinical/SessionForm.js';
+import { EDITED_PARAM, PatientSavedNotice } from './PatientEditForm.js';
 import { daysBetween, Fact, itemsOf, useClinicFormat } from '../clinical/shared.js';
 import {
   idOf, num, type ComplianceException, type Consent, type FacePoint, type Followup, type Patient, type PatientDocument, type Photo,
@@ -42,11 +43,13 @@ export function PatientChart({ patientId }: { patientId: string }) {
         <Page title={p.full_name} testId="chart-page"
           actions={<>
             {can('session.write') && <Link to={`/patients/${p.id}/session`} className="btn primary" data-testid="chart-record-session">{t('chart.record_session')}</Link>}
+            {can('patient.write') && <Link to={`/patients/${p.id}/edit`} className="btn secondary" data-testid="chart-edit-patient">{t('common.edit')}</Link>}
             {can('consent.write') && <Link to={`/patients/${p.id}/consent`} className="btn secondary" data-testid="chart-sign-consent">{t('chart.sign_consent')}</Link>}
             {can('photo.read') && <Link to={`/patients/${p.id}/photos`} className="btn secondary" data-testid="chart-photos">{t('chart.photos')}</Link>}
           </>}>
           {recorded && <RecordedNotice id={recorded} />}
           {signed && <Notice tone="success" testId="chart-consent-signed">{t('chart.consent_signed')}</Notice>}
+          {params.get(EDITED_PARAM) && <PatientSavedNotice />}
           <PatientSummary patient={p} />
           <OpenExceptions patientId={p.id} />
           <Timeline patient={p} />
@@ -173,6 +176,10 @@ function Timeline({ patient }: { patient: Patient }) {
   const documents = useApi<List<PatientDocument>>(can('file.read') ? `/api/patients/${id}/documents?limit=200` : null);
   const consents = useApi<List<Consent>>(can('consent.read') ? `/api/patients/${id}/consents?limit=200` : null);
   const followups = useApi<List<Followup>>(can('followup.read') ? `/api/followups?patient_id=${id}&limit=200` : null);
+  // Sessions recorded despite a critical contraindication (open or resolved) carry an "override" badge.
+  const overrides = useApi<List<ComplianceException>>(can('consent.read')
+    ? `/api/compliance/exceptions?patient_id=${id}&kind=contraindication_override&limit=200` : null);
+  const overridden = new Map(itemsOf(overrides.data).filter((e) => e.session).map((e) => [e.session!.id, e]));
   const [shown, setShown] = useState<Kind | 'all'>('all');
 
   const sources: [Kind, Resource<unknown>][] = [['visit', visits], ['session', sessions], ['photo', photos], ['document', documents], ['consent', consents], ['followup', followups]];
@@ -242,9 +249,17 @@ function Timeline({ patient }: { patient: Patient }) {
     return {
       kind: 'session', key: `s${idOf(s)}`, sort: new Date(s.performed_at).toISOString(), when: fmt.dateTime(s.performed_at),
       title: <>
-        {t('timeline.session', { no: s.session_no, name: s.treatment_name ?? s.treatment_code ?? '' })}
+        <Link to={`/patients/${patient.id}/sessions/${idOf(s)}`} data-testid="timeline-session-link"
+          aria-label={t('sessionpage.open_named', { no: s.session_no, name: s.treatment_name ?? s.treatment_code ?? '' })}>
+          {t('timeline.session', { no: s.session_no, name: s.treatment_name ?? s.treatment_code ?? '' })}
+        </Link>
         {dose && <span className="chip" data-testid="timeline-dose">{dose}</span>}
         {s.consent_exception && <span className="badge pending">{t('timeline.consent_exception')}</span>}
+        {overridden.has(idOf(s)) && (
+          <span className="badge failure" data-testid="timeline-override" title={t('override.badge_title', { reason: String(overridden.get(idOf(s))!.details?.reason ?? '') })}>
+            {t('override.badge')}
+          </span>
+        )}
         {(s.version ?? 1) > 1 && <span className="badge">{t('timeline.amended', { version: s.version ?? 1 })}</span>}
       </>,
       body: (

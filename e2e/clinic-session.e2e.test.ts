@@ -1,0 +1,190 @@
+/**
+ * The session screens in Chromium: a session for a patient whose intake has a critical flag is
+ * refused, then recorded with a practitioner's override (the chart shows the "override" badge);
+ * the session page amends it and shows the version history; drug usage recorded without naming a
+ * lot shows the lot the API chose, and the API's refusals (more than on hand, expired lot).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startHarness, type Harness } from './harness.js';
+
+const OWNER = { email: 'owner@clinic-session-e2e.visage.local', password: 'a clinic owner passphrase', full_name: 'Chen Mei-Hua' };
+const CLINIC = { name: 'Jade Aesthetic Clinic', type: 'clinic', timezone: 'Asia/Taipei', currency: 'TWD', locale: 'en' };
+const TZ = 'Asia/Taipei';
+const REASON = 'Pregnancy test negative today; intake answer was outdated, confirmed with the patient.';
+
+let h: Harness;
+let page: Page;
+let token: string;
+let orgId: string;
+let patientId: string;
+let sessionId: string;
+
+const shot = (name: string) => page.screenshot({ path: `/tmp/visage-session-${name}.png`, fullPage: true });
+const taipeiDay = (offset = 0) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(new Date(Date.now() + offset * 86_400_000));
+
+async function api<T = any>(method: string, url: string, body?: unknown, expected = [200, 201]): Promise<T> {
+  const res = await h.call<T>(method, url, body, token, orgId);
+  if (!expected.includes(res.status)) throw new Error(`${method} ${url} -> ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+async function seed() {
+  const signup = await h.call('POST', '/api/auth/signup', OWNER);
+  expect(signup.status).toBe(201);
+  token = signup.body.token;
+  orgId = (await h.call('POST', '/api/organizations', CLINIC, token)).body.id;
+  await api('POST', '/api/treatments', {
+    treatment_code: 'BOT_MASSETER', treatment_name: '美國肉毒瘦小臉', name_en: 'Botulinum toxin, masseter', category: 'Injection', default_unit: 'U',
+    base_price: 4999, ingredients: ['botulinum_toxin'], followup_rules: [{ type: 'medical', after_days: 14, notify: true }],
+  });
+  await api('POST', '/api/practitioners', { code: 'doc_01', full_name: 'Dr. Lin Wei', specialty: 'Dermatology', license_no: 'TW-DERM-0042' });
+  await api('POST', '/api/products', { code: 'BOTOX_US', name: 'Botox 100U', product_type: 'Botox', unit: 'U', supplier: 'Allergan' });
+  await api('POST', '/api/products/BOTOX_US/lots', { lot_number: 'C7-LATER', expiry_date: taipeiDay(50), quantity: 300 });
+  await api('POST', '/api/products/BOTOX_US/lots', { lot_number: 'C5-SOON', expiry_date: taipeiDay(20), quantity: 100 });
+  const past = await api('POST', '/api/products/BOTOX_US/lots', { lot_number: 'C1-OLD', expiry_date: taipeiDay(5), quantity: 50 });
+  await api('PATCH', `/api/lots/${past.id}`, { expiry_date: taipeiDay(-3), reason: 'Expiry misread on receipt' });
+  const patient = await api('POST', '/api/patients', { full_name: 'Lin Mei-Hua', gender: 'female', date_of_birth: '1990-04-02', phone: '0912-000-111' });
+  patientId = patient.id;
+  await api('POST', `/api/patients/${patientId}/intakes`, { kind: 'intake', answers: { pregnant: 'yes', allergies: 'none' } });
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  await seed();
+  page = await h.browser.newPage();
+});
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await shot(`failed-${ctx.task.name.split(' ').slice(0, 3).join('-')}`).catch(() => undefined);
+});
+
+afterAll(async () => { await h?.close(); });
+
+describe('session screens in Chromium', () => {
+  it('refuses a session with a critical contraindication, records it with an override and a reason, and badges it on the chart', async () => {
+    await page.goto(`${h.baseUrl}/patients/${patientId}/session`);
+    await page.getByTestId('signin-email').fill(OWNER.email);
+    await page.getByTestId('signin-password').fill(OWNER.password);
+    await page.getByTestId('signin-password').press('Enter');
+    await page.getByTestId('session-page').waitFor();
+
+    const treatment = await api('GET', '/api/treatments/BOT_MASSETER');
+    await page.getByTestId('session-treatment').selectOption(treatment.id);
+    await page.locator('[data-testid="screening-alert"][data-severity="critical"]').waitFor();
+    await page.getByTestId('override-section').waitFor();
+    await page.getByTestId('session-dosage').fill('40');
+    await page.getByTestId('session-add-point').click();
+    await expect(page.getByTestId('map-sum').getAttribute('data-state')).resolves.toBe('match');
+
+    // Without the override: the API's 409 message, nothing recorded.
+    await page.getByTestId('session-submit').click();
+    await page.getByTestId('session-refused').waitFor();
+    await expect(page.getByTestId('session-refused').textContent()).resolves.toMatch(/critical contraindication for BOT_MASSETER \(pregnancy\)/);
+    expect((await api('GET', `/api/treatment-sessions?patient_id=${patientId}`)).items).toHaveLength(0);
+    await shot('refused');
+
+    // A reason too short is caught before sending.
+    await page.getByTestId('override-checkbox').check();
+    await page.getByTestId('override-reason').fill('ok');
+    await page.getByTestId('session-submit').click();
+    await expect.poll(() => page.getByTestId('form-error').first().textContent()).toBe('Say why, in at least 10 characters.');
+    expect((await api('GET', `/api/treatment-sessions?patient_id=${patientId}`)).items).toHaveLength(0);
+
+    await page.getByTestId('override-reason').fill(REASON);
+    await shot('override');
+    await page.getByTestId('session-submit').click();
+    await page.getByTestId('chart-recorded').waitFor();
+    sessionId = new URL(page.url()).searchParams.get('recorded')!;
+    await expect(page.getByTestId('chart-recorded-warning').first().textContent()).resolves.toContain('compliance worklist');
+    await page.getByTestId('timeline-override').waitFor();
+    await expect(page.getByTestId('timeline-override').textContent()).resolves.toBe('Override');
+    await expect(page.getByTestId('chart-exceptions').textContent()).resolves.toContain('despite a contraindication');
+    // One visit, though the session was sent three times.
+    expect((await api('GET', `/api/visits?patient_id=${patientId}`)).items).toHaveLength(1);
+    const exceptions = (await api('GET', `/api/compliance/exceptions?patient_id=${patientId}&kind=contraindication_override`)).items;
+    expect(exceptions).toEqual([expect.objectContaining({ details: expect.objectContaining({ reason: REASON, alerts: ['pregnancy'] }) })]);
+    await shot('chart-override');
+  });
+
+  it('opens the session from the timeline, amends it with a reason and shows the version history', async () => {
+    await page.getByTestId('timeline-session-link').first().click();
+    await page.getByTestId('session-detail-page').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/patients/${patientId}/sessions/${sessionId}`);
+    await page.getByTestId('session-override-notice').waitFor();
+    await expect(page.getByTestId('session-override-notice').textContent()).resolves.toContain(REASON);
+    await page.getByTestId('history-empty').waitFor();
+    await expect(page.getByTestId('session-version').textContent()).resolves.toBe('Version 1');
+
+    await page.getByTestId('session-amend-start').click();
+    // The reason is required: the browser refuses the empty field, nothing is sent.
+    await page.getByTestId('amend-reaction').fill('Mild redness at the injection sites');
+    await page.getByTestId('amend-submit').click();
+    expect((await api('GET', `/api/treatment-sessions/${sessionId}/amendments`)).items).toHaveLength(0);
+    await page.getByTestId('amend-reason').fill('Reaction noted after the patient left');
+    await page.getByTestId('amend-submit').click();
+    await page.getByTestId('session-amended').waitFor();
+    await expect(page.getByTestId('session-amended').textContent()).resolves.toContain('version 2');
+    await expect(page.getByTestId('session-version').textContent()).resolves.toBe('Version 2');
+
+    const entry = page.locator('[data-testid="history-entry"][data-version="2"]');
+    await entry.waitFor();
+    await expect(entry.getByTestId('history-reason').textContent()).resolves.toBe('Reaction noted after the patient left');
+    await expect(entry.textContent()).resolves.toContain(OWNER.full_name);
+    const change = entry.locator('[data-testid="history-change"][data-field="immediate_reaction"]');
+    await expect(change.getByTestId('history-before').textContent()).resolves.toBe('—');
+    await expect(change.getByTestId('history-after').textContent()).resolves.toBe('Mild redness at the injection sites');
+
+    // A second amendment: the first one's "after" is now the second one's "before".
+    await page.getByTestId('session-amend-start').click();
+    await page.getByTestId('amend-reaction').fill('Mild redness, gone after 2 hours');
+    await page.getByTestId('amend-reason').fill('Follow-up call');
+    await page.getByTestId('amend-submit').click();
+    await page.locator('[data-testid="history-entry"][data-version="3"]').waitFor();
+    await expect(page.locator('[data-testid="history-entry"][data-version="3"] [data-testid="history-before"]').textContent())
+      .resolves.toBe('Mild redness at the injection sites');
+    await expect(page.locator('[data-testid="history-entry"][data-version="2"] [data-testid="history-after"]').textContent())
+      .resolves.toBe('Mild redness at the injection sites');
+    await shot('history');
+  });
+
+  it('records drug usage without naming a lot and shows the lot the API chose; shows its refusals; voids a usage', async () => {
+    await page.getByTestId('usage-empty').waitFor();
+    const product = await api('GET', '/api/products/BOTOX_US');
+    await page.getByTestId('usage-product').selectOption(product.id);
+    await expect(page.getByTestId('usage-unit').inputValue()).resolves.toBe('U');
+    await page.getByTestId('usage-amount').fill('40');
+    await page.getByTestId('usage-submit').click();
+    await page.getByTestId('usage-recorded').waitFor();
+    // C5-SOON expires first among the usable lots (C1-OLD is expired).
+    await expect(page.getByTestId('usage-recorded').textContent()).resolves.toMatch(/40 U from lot C5-SOON .*earliest-expiring usable lot/);
+    await expect(page.getByTestId('usage-warning').first().textContent()).resolves.toContain('C5-SOON');
+    await page.locator('[data-testid="usage-row"][data-lot="C5-SOON"]').waitFor();
+    await shot('usage');
+
+    // More than on hand: the API's reason.
+    await page.getByTestId('usage-product').selectOption(product.id);
+    await page.getByTestId('usage-amount').fill('5000');
+    await page.getByTestId('usage-submit').click();
+    await page.locator('[data-testid="usage-form"] [data-testid="form-error"]').waitFor();
+    await expect(page.locator('[data-testid="usage-form"] [data-testid="form-error"]').textContent()).resolves.toMatch(/5000 U requested, 360 U usable on hand/);
+
+    // An expired lot, named: refused, and why.
+    const lots = (await api('GET', '/api/lots?product_id=BOTOX_US&in_stock=true')).items as { id: string; lot_number: string }[];
+    const old = lots.find((l) => l.lot_number === 'C1-OLD')!;
+    await page.getByTestId('usage-amount').fill('5');
+    await page.getByTestId('usage-lot-select').selectOption(old.id);
+    await page.getByTestId('usage-submit').click();
+    await expect.poll(() => page.locator('[data-testid="usage-form"] [data-testid="form-error"]').textContent()).toMatch(/Lot C1-OLD expired on .* and cannot be used/);
+    await shot('usage-refused');
+    expect((await api('GET', `/api/treatment-drug-usage?session_id=${sessionId}`)).items).toHaveLength(1);
+
+    // Void: the amount returns to the lot.
+    await page.locator('[data-testid="usage-row"][data-lot="C5-SOON"] [data-testid="usage-void"]').click();
+    await page.getByTestId('usage-void-confirm').click();
+    await page.getByTestId('usage-voided').waitFor();
+    await page.getByTestId('usage-empty').waitFor();
+    const soon = (await api('GET', '/api/lots?product_id=BOTOX_US&in_stock=true')).items.find((l: { lot_number: string }) => l.lot_number === 'C5-SOON');
+    expect(soon.quantity_on_hand).toBe(100);
+  });
+});
