@@ -145,6 +145,23 @@ describe('public web form', () => {
     expect(me.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('a visitor over the per-address limit gets a 429 the embedding page can read (CORS on it too)', async () => {
+    const limited = await testVisage({ config: { leadFormPerIpPerMinute: 2 } });
+    try {
+      const o = await limited.owner();
+      const [org] = await limited.db.run({ scope: 'tenant', orgId: o.orgId }, (tx) => tx.query<{ slug: string }>('SELECT slug FROM organizations WHERE id = visage_current_org()'));
+      const answers = [];
+      for (let i = 0; i < 4; i++) {
+        answers.push(await limited.call('POST', `/api/public/orgs/${org!.slug}/leads`, { body: form(), headers: { origin: 'https://www.glow-aesthetics.example' } }));
+      }
+      const refused = answers.filter((a) => a.status === 429);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const a of refused) expect(a.headers['access-control-allow-origin']).toBe('*');
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('answers 404 for an unknown or malformed organization address', async () => {
     const r = await submit(form(), 'no-such-clinic-anywhere');
     expect(r.status).toBe(404);
