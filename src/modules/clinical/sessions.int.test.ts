@@ -46,6 +46,8 @@ describe('seed 000 examples', () => {
     });
     expect(s.body.session_id).toBe(s.body.id);
     expect(s.body.signed_at).toBeTruthy();
+    const { followups: _f, consent: _c, warnings: _w, ...created } = s.body;
+    expect(created).toEqual((await t.call('GET', `/api/treatment-sessions/${s.body.id}`, { token: c.owner.token })).body);
     const today = localDate(new Date(s.body.performed_at), 'Asia/Taipei');
     expect(s.body.performed_on).toBe(today);
     expect(s.body.followups.map((f: { followup_type: string; scheduled_date: string; notify_flag: boolean }) => [f.followup_type, f.scheduled_date, f.notify_flag]))
@@ -95,6 +97,13 @@ describe('treatment area', () => {
     expect(b.status).toBe(201);
     expect(b.body.pmu).toEqual(pmu);
     expect(b.body.followups).toMatchObject([{ followup_type: 'touch_up' }]);
+    // The create answer is built from the insert's stored values and the references it resolved: it is the session as read back.
+    for (const created of [r.body, b.body]) {
+      const { followups: _f, consent: _c, warnings: _w, ...session } = created;
+      const read = await t.call('GET', `/api/treatment-sessions/${created.session_id}`, { token: c.owner.token });
+      expect(read.status).toBe(200);
+      expect(session).toEqual(read.body);
+    }
     const bad = await t.call('POST', '/api/treatment-sessions', { token: c.owner.token, body: { patient_id: p, treatment_id: 'BOT_MASSETER', dosage_value: 9, treatment_area: pts } });
     expect(bad.status).toBe(422);
     expect(bad.body.detail).toContain('add up to 8 U');
