@@ -1,12 +1,18 @@
 /**
  * Builds a believable year of an organization's work as plain rows (pure and deterministic: the
- * same seed and day give the same clinic). Dates are offsets from `today`, the day of the first
- * start in the organization's time zone, so lots are in date and follow-ups lie ahead as well as
- * behind whenever the demo is created. Inserting the rows is demo.insert.ts's job.
+ * same seed and day give the same clinic), intakes and skin analyses included (demo.intakes.ts).
+ * Dates are offsets from `today`, the day of the first start in the organization's time zone, so
+ * lots are in date and follow-ups lie ahead as well as behind whenever the demo is created.
+ * Inserting the rows is demo.insert.ts's job.
  */
 import { newId } from '../../platform/crypto.js';
+import { deriveFlags } from '../records/index.js';
 import { addDays, instantAt, weekday } from './calendar.js';
 import type { DemoCatalog, DemoLot, DemoProduct, DemoTreatment, FollowupType } from './demo.catalog.js';
+import {
+  concernFor, contraindicated, contraindicationAnswers, intakeAnswers, laserBaseline, laserFindings, laserProgress, lifestyle, pmuFindings, pmuHealing, pmuSkin, stopped,
+  type Episode, type LaserSkin, type PmuSkin,
+} from './demo.intakes.js';
 import type { DemoPerson } from './demo.people.js';
 import { Random } from './random.js';
 
@@ -42,6 +48,13 @@ export interface OrgPlan {
   photoSessions: number;
   /** Sessions recorded without the consent they need (open, resolved). */
   exceptions: { open: number; resolved: number };
+  /** Share of patients who filled in the intake questionnaire (always those with a medical alert). */
+  intakeShare: number;
+  /**
+   * Patients who declared a critical condition on a later intake: pregnant (still), isotretinoin
+   * recently stopped (cleared six months on, treatments resumed) and isotretinoin being taken now.
+   */
+  episodes: { pregnancy: number; isotretinoinResumed: number; isotretinoinCurrent: number };
 }
 
 type Row = Record<string, unknown>;
@@ -60,6 +73,10 @@ export interface DemoDataset {
   practitioners: Row[]; devices: Row[]; treatments: Row[]; pigments: Row[]; products: Row[]; lots: Row[]; stockMovements: Row[];
   /** Plain-text PHI in `medical_history` / `allergy_notes`: demo.insert.ts encrypts them. */
   patients: Row[]; sequences: Row[]; visits: Row[]; sessions: Row[]; drugUsages: Row[]; followups: Row[];
+  /** Plain `answers` (demo.insert.ts encrypts them as the intake service does) and the flags derived from them. */
+  intakes: Row[];
+  /** Plain `findings`: demo.insert.ts encrypts them as the analysis service does. */
+  analyses: Row[];
   consentTemplates: Row[]; consents: Row[]; documents: Row[]; photos: Row[]; complianceExceptions: Row[]; files: FileSpec[];
 }
 
@@ -125,7 +142,7 @@ export function generateDemo(plan: OrgPlan): DemoDataset {
 
   const ds: DemoDataset = {
     practitioners: [], devices: [], treatments: [], pigments: [], products: [], lots: [], stockMovements: [], patients: [], sequences: [],
-    visits: [], sessions: [], drugUsages: [], followups: [], consentTemplates: [], consents: [], documents: [], photos: [], complianceExceptions: [], files: [],
+    visits: [], sessions: [], drugUsages: [], followups: [], intakes: [], analyses: [], consentTemplates: [], consents: [], documents: [], photos: [], complianceExceptions: [], files: [],
   };
   const setupAt = at(-400, 9, 0);
 
@@ -204,7 +221,8 @@ export function generateDemo(plan: OrgPlan): DemoDataset {
     const mine: PlannedSession[] = [];
     for (const prog of chosen) {
       const t = byCode.get(prog.treatment)!;
-      if (t.contraindications.some((c) => person.avoid.includes(c))) continue; // screened out
+      // Screened out: what the history rules out, and what screening would refuse on the patient's intake answers.
+      if (t.contraindications.some((c) => person.avoid.includes(c)) || contraindicated(deriveFlags(person.answers), t)) continue;
       const count = rnd.int(prog.count[0], prog.count[1]);
       // Series that began before the demo year are already under way on its first day.
       let day = rnd.int(-364 - prog.interval[1], -3);
@@ -221,6 +239,13 @@ export function generateDemo(plan: OrgPlan): DemoDataset {
     people.push({ person, firstDay: consult ? firstDay - rnd.int(3, 21) : firstDay, consult });
     planned.push(...mine);
   }
+
+  // A few patients declared a critical condition on a later intake (pregnancy, isotretinoin): from
+  // that day they had no session screening would refuse, and recalls for those treatments were cancelled.
+  const episodes = chooseEpisodes(plan, rnd, people, planned);
+  const kept = planned.filter((s) => !stopped(episodes.get(s.patient), s.day, s.treatment));
+  planned.length = 0;
+  planned.push(...kept);
 
   // Codes count up in order of registration, per year (PAT-2026-000123), as the patient service does.
   const order = people.map((_, i) => i).sort((a, b) => people[a]!.firstDay - people[b]!.firstDay || a - b);
@@ -356,10 +381,16 @@ export function generateDemo(plan: OrgPlan): DemoDataset {
     const later = (history.get(`${m.patient}|${m.treatment.code}`) ?? []).filter((d) => d > m.day);
     for (const rule of m.treatment.rules) {
       const sched = m.day + rule.after_days;
-      let status: 'planned' | 'done' | 'missed' = 'planned';
+      let status: 'planned' | 'done' | 'missed' | 'cancelled' = 'planned';
       let actual: number | null = null;
       let outcome: string | null = null;
-      if (rule.type === 'medical' || rule.type === 'reminder') {
+      const episode = episodes.get(m.patient);
+      if ((rule.type === 'maintenance' || rule.type === 'touch_up') && stopped(episode, sched, m.treatment)) {
+        status = 'cancelled';
+        outcome = episode!.flag === 'pregnancy'
+          ? (zh ? '病人懷孕，療程暫停（產後再評估）' : 'Client is pregnant: postponed until after pregnancy')
+          : (zh ? '服用口服 A 酸，療程暫停至停藥滿 6 個月' : 'On isotretinoin: postponed until six months after the last dose');
+      } else if (rule.type === 'medical' || rule.type === 'reminder') {
         if (sched < 0) {
           if (sched >= -7 && rnd.chance(0.4)) status = 'planned';
           else if (rnd.chance(0.88)) { status = 'done'; actual = Math.min(-1, sched + rnd.int(0, 3)); outcome = rnd.pick(zh ? OUTCOMES_ZH : OUTCOMES_EN); }
@@ -374,7 +405,7 @@ export function generateDemo(plan: OrgPlan): DemoDataset {
       ds.followups.push({ id: fid, org_id: orgId, patient_id: patientIds[m.patient], session_id: m.id, treatment_id: treatmentIds.get(m.treatment.code),
         followup_type: rule.type, scheduled_date: dateOf(sched), actual_date: actual === null ? null : dateOf(actual), outcome_notes: outcome,
         next_recommend_date: null, notify_flag: rule.notify, status, source: 'rule', created_by: m.creator, created_at: m.performedAt,
-        updated_at: actual === null ? (status === 'missed' ? at(sched + 1, 9, 0) : m.performedAt) : at(actual, 19, 0) });
+        updated_at: status === 'cancelled' ? at(episode!.from, 19, 0) : actual === null ? (status === 'missed' ? at(sched + 1, 9, 0) : m.performedAt) : at(actual, 19, 0) });
       // A medical check that happened is a follow-up visit on the chart.
       if (status === 'done' && rule.type === 'medical' && actual !== null && !followupVisitDays.has(`${patientIds[m.patient]}|${dateOf(actual)}`)) {
         followupVisitDays.add(`${patientIds[m.patient]}|${dateOf(actual)}`);
@@ -388,6 +419,7 @@ export function generateDemo(plan: OrgPlan): DemoDataset {
     const m = recent[rnd.int(0, recent.length - 1)]!;
     const recommend = k % 2 === 0;
     const day = recommend ? rnd.int(30, 150) : rnd.int(2, 28);
+    if (stopped(episodes.get(m.patient), day, m.treatment)) continue;
     ds.followups.push({ id: newId(), org_id: orgId, patient_id: patientIds[m.patient], session_id: m.id, treatment_id: treatmentIds.get(m.treatment.code),
       followup_type: recommend ? 'maintenance' : 'reminder', scheduled_date: dateOf(day), actual_date: null,
       outcome_notes: null, next_recommend_date: recommend ? dateOf(day) : null, notify_flag: true, status: 'planned', source: recommend ? 'recommend' : 'manual',
@@ -467,5 +499,163 @@ export function generateDemo(plan: OrgPlan): DemoDataset {
         notes: null, created_by: m.creator, created_at: capturedAt });
     }
   }
+
+  generateIntakes({ plan, rnd, ds, people, patientIds, made, episodes, addVisit, at, dateOf,
+    consultBy: practitionerIds.get(plan.catalog.practitioners[0]!.code)! });
   return ds;
+}
+
+/**
+ * Picks the patients of `plan.episodes`: never one of the first ten charts (seed 000's examples are
+ * often tried on the first chart), never one with a critical history, always on a day they had a
+ * session booked that the condition stops (and, for a resumed series, the first such session six
+ * months on is when the flag is cleared).
+ */
+function chooseEpisodes(plan: OrgPlan, rnd: Random, people: { person: DemoPerson; firstDay: number }[], planned: PlannedSession[]): Map<number, Episode> {
+  const episodes = new Map<number, Episode>();
+  const byPatient = new Map<number, PlannedSession[]>();
+  for (const s of planned) byPatient.set(s.patient, [...(byPatient.get(s.patient) ?? []), s]);
+  for (const list of byPatient.values()) list.sort((a, b) => a.day - b.day);
+  const early = new Set(people.map((_, i) => i).sort((a, b) => people[a]!.firstDay - people[b]!.firstDay || a - b).slice(0, 10));
+  const age = (p: DemoPerson) => Number(plan.today.slice(0, 4)) - Number(p.dateOfBirth.slice(0, 4));
+  const choose = (n: number, fits: (p: DemoPerson, sessions: PlannedSession[]) => Episode | null) => {
+    const pool = [...byPatient.keys()].sort((a, b) => a - b).filter((i) => !early.has(i) && !episodes.has(i) && people[i]!.person.alertLevel !== 'critical');
+    while (n > 0 && pool.length) {
+      const i = pool.splice(rnd.int(0, pool.length - 1), 1)[0]!;
+      const ep = fits(people[i]!.person, byPatient.get(i)!);
+      if (ep) { episodes.set(i, ep); n--; }
+    }
+  };
+  // Sessions after the first that the flag would stop, within [from, to] days.
+  const stoppable = (sessions: PlannedSession[], flag: string, from: number, to: number) =>
+    sessions.filter((s) => s.day > sessions[0]!.day && s.day >= from && s.day <= to && contraindicated([flag], s.treatment));
+  choose(plan.episodes.pregnancy, (p, sessions) => {
+    const days = p.gender === 'female' && age(p) >= 24 && age(p) <= 40 ? stoppable(sessions, 'pregnancy', -230, -25) : [];
+    return days.length ? { flag: 'pregnancy', from: rnd.pick(days).day, until: null } : null;
+  });
+  choose(plan.episodes.isotretinoinResumed, (p, sessions) => {
+    if (age(p) > 40) return null;
+    const pairs = stoppable(sessions, 'isotretinoin_6m', -330, -170).flatMap((s) => {
+      const back = sessions.find((x) => x.day >= s.day + 150 && x.day <= -1 && contraindicated(['isotretinoin_6m'], x.treatment));
+      return back ? [{ from: s.day, until: back.day }] : [];
+    });
+    return pairs.length ? { flag: 'isotretinoin_6m', ...rnd.pick(pairs) } : null;
+  });
+  choose(plan.episodes.isotretinoinCurrent, (p, sessions) => {
+    const days = age(p) <= 40 ? stoppable(sessions, 'isotretinoin_6m', -120, -20) : [];
+    return days.length ? { flag: 'isotretinoin_6m', from: rnd.pick(days).day, until: null } : null;
+  });
+  return episodes;
+}
+
+interface MadeSession { id: string; patient: number; day: number; treatment: DemoTreatment; performedAt: Date; creator: string }
+
+/**
+ * Intakes: most patients answered the questionnaire at their first visit, some renewed it about half
+ * a year on, and the episode patients declared their condition (and its end) on a later one, at a
+ * visit that day. Every PMU procedure was preceded by the contraindication form. Skin analyses: a
+ * VISIA baseline before a laser series and one about every three months of it; before a first PMU
+ * procedure, and a healing review at its touch-up.
+ */
+function generateIntakes(c: {
+  plan: OrgPlan; rnd: Random; ds: DemoDataset; people: { person: DemoPerson; firstDay: number }[]; patientIds: string[]; made: MadeSession[];
+  episodes: Map<number, Episode>; consultBy: string;
+  addVisit: (patient: number, day: number, type: 'consultation', practitioner: string | null, notes: string | null) => { id: string; minute: number };
+  at: (day: number, hour: number, minute: number) => Date; dateOf: (day: number) => string;
+}): void {
+  const { plan, rnd, ds, people, patientIds, episodes, at, dateOf } = c;
+  const zh = plan.locale === 'zh-TW';
+  const firstVisit = new Map<string, Row>(); // patient id|date -> the day's first visit
+  for (const v of ds.visits) {
+    const key = `${v.patient_id}|${v.visit_date}`;
+    const seen = firstVisit.get(key);
+    if (!seen || (v.created_at as Date) < (seen.created_at as Date)) firstVisit.set(key, v);
+  }
+  const madeBy = new Map<number, MadeSession[]>();
+  for (const m of c.made) madeBy.set(m.patient, [...(madeBy.get(m.patient) ?? []), m]);
+  const minutes = (d: Date, n: number) => new Date(d.getTime() + n * 60_000);
+  const pigmentOf = (t: DemoTreatment) => {
+    const pg = plan.catalog.products.find((p) => p.code === t.product)?.pigment;
+    return pg ? `${pg.brand} ${pg.color}` : null;
+  };
+
+  people.forEach(({ person, firstDay }, i) => {
+    const patientId = patientIds[i]!;
+    const mine = madeBy.get(i) ?? [];
+    const ep = episodes.get(i);
+    const life = lifestyle(rnd, zh);
+    if (ep || person.alertLevel !== 'none' || rnd.chance(plan.intakeShare)) {
+      const events: { day: number; kind: 'first' | 'renewal' | 'flag' | 'clear' }[] = [{ day: firstDay, kind: 'first' }];
+      if (ep) {
+        events.push({ day: ep.from, kind: 'flag' });
+        if (ep.until !== null) events.push({ day: ep.until, kind: 'clear' });
+      }
+      if (rnd.chance(0.45)) {
+        const renewal = mine.find((m) => m.day >= firstDay + 180 && events.every((e) => Math.abs(e.day - m.day) > 30));
+        if (renewal) events.push({ day: renewal.day, kind: 'renewal' });
+      }
+      events.sort((a, b) => a.day - b.day);
+      const concern = concernFor(rnd, zh, mine[0]?.treatment.code ?? null);
+      const weeks = rnd.int(6, 12);
+      for (const e of events) {
+        const pregnant = ep?.flag === 'pregnancy' && e.day >= ep.from;
+        const iso = ep?.flag !== 'isotretinoin_6m' || e.day < ep.from ? 'no' as const
+          : ep.until !== null && e.day >= ep.until ? (e.kind === 'clear' ? 'cleared' as const : 'no' as const)
+            : ep.until === null ? 'taking' as const : 'recent' as const;
+        let visit = firstVisit.get(`${patientId}|${dateOf(e.day)}`);
+        if (e.kind === 'flag' || e.kind === 'clear') {
+          const note = pregnant
+            ? (zh ? `告知懷孕（約 ${weeks} 週），暫停所有療程，產後再評估` : `Client is pregnant (about ${weeks} weeks): procedures postponed until after pregnancy and breastfeeding`)
+            : iso === 'cleared' ? (zh ? '停用口服 A 酸已滿 6 個月，恢復療程' : 'Isotretinoin stopped over six months ago: cleared for procedures again')
+              : iso === 'taking' ? (zh ? '皮膚科處方口服 A 酸治療中，雷射與紋繡暫停至停藥滿 6 個月' : 'On isotretinoin: procedures postponed until six months after the last dose')
+                : (zh ? '一個月前停用口服 A 酸，雷射與紋繡暫停至停藥滿 6 個月' : 'Stopped isotretinoin a month ago: procedures postponed for six months');
+          if (!visit) {
+            c.addVisit(i, e.day, 'consultation', c.consultBy, note);
+            visit = ds.visits.at(-1)!; // addVisit appends it
+          } else if (!visit.notes) visit.notes = note;
+        }
+        if (!visit) throw new Error(`demo: no visit on ${dateOf(e.day)} for an intake`);
+        const answers = intakeAnswers(zh, person, life, {
+          concern: e.kind === 'first' ? concern : null, pregnancyWeeks: pregnant ? weeks + Math.floor((e.day - ep!.from) / 7) : null, isotretinoin: iso, renewal: e.kind !== 'first',
+        });
+        const completedAt = minutes(visit.created_at as Date, -10);
+        ds.intakes.push({ id: newId(), org_id: plan.orgId, patient_id: patientId, kind: 'intake', answers, flags: deriveFlags(answers),
+          completed_at: completedAt, created_by: plan.ownerId, created_at: completedAt });
+      }
+    }
+
+    let laser: LaserSkin | null = null;
+    let laserCount = 0;
+    let lastLaser = -Infinity;
+    let pmu: PmuSkin | null = null;
+    const lastPmu = new Map<string, number>();
+    for (const m of mine) {
+      const t = m.treatment;
+      if (t.category === 'Laser' && laserCount < 4 && m.day >= lastLaser + 80) {
+        laser = laser ? laserProgress(rnd, laser) : laserBaseline(rnd);
+        laserCount++;
+        lastLaser = m.day;
+        const analyzedAt = minutes(m.performedAt, -8);
+        ds.analyses.push({ id: newId(), org_id: plan.orgId, patient_id: patientId, analyzed_at: analyzedAt, skin_type: person.skinType,
+          findings: laserFindings(rnd, zh, laser, laserCount), file_id: null, created_by: m.creator, created_at: analyzedAt });
+      }
+      if (t.category !== 'PMU') continue;
+      const prev = lastPmu.get(t.code);
+      lastPmu.set(t.code, m.day);
+      const analyzedAt = minutes(m.performedAt, -8);
+      if (prev === undefined || m.day - prev > 90) {
+        pmu ??= pmuSkin(rnd, t.procedureType);
+        ds.analyses.push({ id: newId(), org_id: plan.orgId, patient_id: patientId, analyzed_at: analyzedAt, skin_type: person.skinType,
+          findings: pmuFindings(rnd, zh, pmu, t, pigmentOf(t)), file_id: null, created_by: m.creator, created_at: analyzedAt });
+      } else if (m.day - prev <= 60) {
+        ds.analyses.push({ id: newId(), org_id: plan.orgId, patient_id: patientId, analyzed_at: analyzedAt, skin_type: person.skinType,
+          findings: pmuHealing(rnd, zh, t), file_id: null, created_by: m.creator, created_at: analyzedAt });
+      }
+      // The contraindication form, signed before every PMU procedure.
+      const answers = contraindicationAnswers(rnd, zh, person, life);
+      const completedAt = minutes(m.performedAt, -5);
+      ds.intakes.push({ id: newId(), org_id: plan.orgId, patient_id: patientId, kind: 'contraindication', answers, flags: deriveFlags(answers),
+        completed_at: completedAt, created_by: m.creator, created_at: completedAt });
+    }
+  });
 }

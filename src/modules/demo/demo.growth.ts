@@ -457,13 +457,14 @@ export function generateGrowth(plan: GrowthPlan, clinic: Pick<DemoDataset, 'pati
 
   // Won leads that became demo patients: created some days before the patient's consultation, shown
   // and won at it; every session of theirs is revenue attributed to the lead (source_ref session:<id>).
-  const consultOf = new Map<string, number>();
+  // The consultation that opened the chart (a later one, e.g. about a pregnancy, is not where a lead was won).
+  const firstVisit = new Map<string, Row>();
   for (const v of clinic.visits) {
-    if (v.visit_type !== 'consultation') continue;
-    const when = (v.created_at as Date).getTime();
-    const prev = consultOf.get(String(v.patient_id));
-    if (prev === undefined || when < prev) consultOf.set(String(v.patient_id), when);
+    const prev = firstVisit.get(String(v.patient_id));
+    if (!prev || (v.created_at as Date) < (prev.created_at as Date)) firstVisit.set(String(v.patient_id), v);
   }
+  const consultOf = new Map<string, number>();
+  for (const [patientId, v] of firstVisit) if (v.visit_type === 'consultation') consultOf.set(patientId, (v.created_at as Date).getTime());
   const sessionsOf = new Map<string, Row[]>();
   for (const s of clinic.sessions) sessionsOf.set(String(s.patient_id), [...(sessionsOf.get(String(s.patient_id)) ?? []), s]);
   const treatmentCode = new Map(clinic.treatments.map((t) => [String(t.id), String(t.code)]));

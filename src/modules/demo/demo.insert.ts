@@ -18,6 +18,8 @@ const TABLES: Record<string, Columns> = {
   pigments: { id: 'uuid', org_id: 'uuid', brand: 'text', color: 'text', undertone: 'text', notes: 'text', is_active: 'boolean', created_at: 'timestamptz', updated_at: 'timestamptz' },
   products: { id: 'uuid', org_id: 'uuid', code: 'text', name: 'text', product_type: 'text', unit: 'text', supplier: 'text', pigment_id: 'uuid', ingredients: 'text[]', reorder_level: 'numeric', is_active: 'boolean', created_at: 'timestamptz', updated_at: 'timestamptz' },
   lots: { id: 'uuid', org_id: 'uuid', product_id: 'uuid', lot_number: 'text', expiry_date: 'date', quantity_received: 'numeric', quantity_on_hand: 'numeric', received_at: 'timestamptz', supplier: 'text', unit_cost_minor: 'bigint', currency: 'text', status: 'text', created_at: 'timestamptz', updated_at: 'timestamptz' },
+  intakes: { id: 'uuid', org_id: 'uuid', patient_id: 'uuid', kind: 'text', answers_enc: 'text', flags: 'text[]', completed_at: 'timestamptz', created_by: 'uuid', created_at: 'timestamptz' },
+  skin_analyses: { id: 'uuid', org_id: 'uuid', patient_id: 'uuid', analyzed_at: 'timestamptz', skin_type: 'text', findings_enc: 'text', file_id: 'uuid', created_by: 'uuid', created_at: 'timestamptz' },
   patients: { id: 'uuid', org_id: 'uuid', code: 'text', full_name: 'text', gender: 'text', date_of_birth: 'date', phone: 'text', email: 'text', skin_type: 'text', medical_history_enc: 'text', allergy_notes_enc: 'text', emergency_contact: 'text', notes: 'text', is_active: 'boolean', alert_level: 'text', created_by: 'uuid', created_at: 'timestamptz', updated_at: 'timestamptz' },
   org_sequences: { org_id: 'uuid', name: 'text', year: 'int', value: 'int' },
   visits: { id: 'uuid', org_id: 'uuid', patient_id: 'uuid', visit_date: 'date', visit_type: 'text', practitioner_id: 'uuid', notes: 'text', created_by: 'uuid', created_at: 'timestamptz', updated_at: 'timestamptz' },
@@ -32,6 +34,14 @@ const TABLES: Record<string, Columns> = {
   photos: { id: 'uuid', org_id: 'uuid', patient_id: 'uuid', session_id: 'uuid', file_id: 'uuid', thumbnail_file_id: 'uuid', media_type: 'text', angle: 'text', captured_at: 'timestamptz', marketing_consent: 'boolean', marketing_consent_at: 'timestamptz', notes: 'text', created_by: 'uuid', created_at: 'timestamptz' },
   compliance_exceptions: { id: 'uuid', org_id: 'uuid', patient_id: 'uuid', session_id: 'uuid', kind: 'text', details: 'jsonb', resolved_at: 'timestamptz', resolved_by: 'uuid', resolution: 'text', created_at: 'timestamptz' },
 };
+
+/**
+ * The associated data the intake and analysis services bind their ciphertexts to (records/
+ * intakes.service.ts, analyses.service.ts): the same JSON, the same cipher and the same AAD give the
+ * stored form those services write and read back (demo.int.test.ts reads them through the API).
+ */
+const intakeAad = (id: string) => `intakes.answers:${id}`;
+const analysisAad = (id: string) => `skin_analyses.findings:${id}`;
 
 /** Rows per statement: keeps each JSON parameter to a few hundred kilobytes. */
 const CHUNK = 2000;
@@ -54,7 +64,7 @@ export async function insertTyped(tx: Tx, table: string, columns: Columns, rows:
   }
 }
 
-/** Inserts a dataset (files already stored) in dependency order; PHI is encrypted on the way in. */
+/** Inserts a dataset (files already stored) in dependency order; PHI (medical history, allergies, intake answers, analysis findings) is encrypted on the way in. */
 export async function insertDataset(tx: Tx, cipher: FieldCipher, ds: DemoDataset, files: StoredFile[]): Promise<void> {
   const sha = new Map(files.map((f) => [f.id, f.sha256]));
   const patients = ds.patients.map(({ medical_history, allergy_notes, ...p }) => ({
@@ -69,6 +79,8 @@ export async function insertDataset(tx: Tx, cipher: FieldCipher, ds: DemoDataset
   await insertRows(tx, 'products', ds.products);
   await insertRows(tx, 'lots', ds.lots);
   await insertRows(tx, 'patients', patients);
+  await insertRows(tx, 'intakes', ds.intakes.map(({ answers, ...r }) => ({ ...r, answers_enc: cipher.encrypt(JSON.stringify(answers), intakeAad(r.id as string)) })));
+  await insertRows(tx, 'skin_analyses', ds.analyses.map(({ findings, ...r }) => ({ ...r, findings_enc: cipher.encrypt(JSON.stringify(findings), analysisAad(r.id as string)) })));
   // New charts continue the numbering after the demo's (PAT-<year>-000201 ...).
   await insertRows(tx, 'org_sequences', ds.sequences);
   await insertRows(tx, 'visits', ds.visits);

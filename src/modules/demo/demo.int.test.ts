@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testVisage, uniqueEmail, type TestVisage } from '../../../test/helpers.js';
 import { checkStored, findFile } from '../../platform/files/files.service.js';
-import { decryptPatient } from '../records/index.js';
+import { decryptPatient, screen } from '../records/index.js';
 import { rescoreLead } from '../growth/scoring.js';
 import { newId } from '../../platform/crypto.js';
 import { addDays, dateIn } from './calendar.js';
@@ -26,6 +26,7 @@ beforeAll(async () => {
   const started = Date.now();
   demo = await seedDemo(t.visage.deps);
   seedMs = Date.now() - started;
+  console.info(`demo seed (first start, both organizations): ${seedMs} ms`);
   today = dateIn(t.visage.deps.now(), 'Asia/Taipei');
 });
 afterAll(async () => {
@@ -47,8 +48,8 @@ describe('demo data', () => {
     const q = inOrg(demo.clinicId!);
     expect(await count(q, 'patients')).toBe(200);
     const sessions = await count(q, 'treatment_sessions');
-    expect(sessions).toBeGreaterThan(1200);
-    expect(sessions).toBeLessThan(1800);
+    expect(sessions).toBeGreaterThan(1400);
+    expect(sessions).toBeLessThan(1700);
     const [span] = await q<{ first: string; last: string }>(
       `SELECT min(performed_at AT TIME ZONE 'Asia/Taipei')::date::text AS first, max(performed_at AT TIME ZONE 'Asia/Taipei')::date::text AS last
          FROM treatment_sessions WHERE org_id = visage_current_org()`);
@@ -152,6 +153,131 @@ describe('demo data', () => {
     expect(Number(total!.bytes)).toBeLessThan(12 * 1024 * 1024);
   });
 
+  it('has intakes for most patients, encrypted as the intake service stores them and agreeing with the chart', async () => {
+    const q = inOrg(demo.clinicId!);
+    const [n] = await q<{ patients: string; intakes: string; forms: string; renewed: string; cancelled: string }>(`SELECT
+        (SELECT count(DISTINCT patient_id) FROM intakes WHERE org_id = visage_current_org() AND kind = 'intake') AS patients,
+        (SELECT count(*) FROM intakes WHERE org_id = visage_current_org() AND kind = 'intake') AS intakes,
+        (SELECT count(*) FROM intakes WHERE org_id = visage_current_org() AND kind = 'contraindication') AS forms,
+        (SELECT count(*) FROM (SELECT patient_id FROM intakes WHERE org_id = visage_current_org() AND kind = 'intake' GROUP BY 1 HAVING count(*) > 1) r) AS renewed,
+        (SELECT count(*) FROM followups WHERE org_id = visage_current_org() AND status = 'cancelled') AS cancelled`);
+    expect(Number(n!.patients)).toBeGreaterThan(170);
+    expect(Number(n!.intakes)).toBeGreaterThan(Number(n!.patients));
+    expect(Number(n!.renewed)).toBeGreaterThan(20);
+    expect(Number(n!.forms)).toBeGreaterThan(20); // before every PMU procedure
+    expect(Number(n!.cancelled)).toBeGreaterThan(0); // recalls stopped by a pregnancy or isotretinoin
+    expect(await count(q, 'intakes', `answers_enc NOT LIKE 'v1:%'`)).toBe(0);
+    expect(await count(q, 'skin_analyses', `findings_enc NOT LIKE 'v1:%'`)).toBe(0);
+
+    // The lidocaine-allergic patients answered so, and the API (the intake service) decrypts what the demo stored.
+    const charts = await q<{ id: string; medical_history_enc: string | null; allergy_notes_enc: string | null }>(
+      `SELECT id, medical_history_enc, allergy_notes_enc FROM patients WHERE org_id = visage_current_org() AND allergy_notes_enc IS NOT NULL ORDER BY code`);
+    const lidocaine = charts.filter((r) => decryptPatient(t.visage.deps.fields!, r).allergy_notes?.includes('lidocaine'));
+    expect(lidocaine.length).toBeGreaterThan(0);
+    const token = (await t.call('POST', '/api/auth/login', { body: { email: t.visage.deps.config.adminEmail, password: 'demo owner password' } })).body.token as string;
+    for (const p of lidocaine) {
+      const list = await t.call('GET', `/api/patients/${p.id}/intakes?kind=intake`, { token, org: demo.clinicId });
+      expect(list.status, JSON.stringify(list.body).slice(0, 300)).toBe(200);
+      const items = list.body.items as { id: string; answers: Record<string, unknown>; flags: string[] }[];
+      expect(items.length).toBeGreaterThan(0);
+      for (const i of items) {
+        expect(i.flags).toContain('allergy:lidocaine');
+        expect(i.answers.allergies).toEqual(['lidocaine']);
+      }
+      const one = await t.call('GET', `/api/intakes/${items[0]!.id}`, { token, org: demo.clinicId });
+      expect(one.status).toBe(200);
+      expect(one.body.answers).toEqual(items[0]!.answers);
+      // Screening answers with the critical allergy for a filler that contains lidocaine.
+      const screening = await t.call('GET', `/api/patients/${p.id}/screening?treatment_id=HA_FILLER`, { token, org: demo.clinicId });
+      expect(screening.status).toBe(200);
+      expect(screening.body.alerts).toContainEqual(expect.objectContaining({ key: 'allergy:lidocaine', severity: 'critical' }));
+    }
+  });
+
+  it('has critical flags on file, and no session screening would have refused (both organizations)', async () => {
+    const token = (await t.call('POST', '/api/auth/login', { body: { email: t.visage.deps.config.adminEmail, password: 'demo owner password' } })).body.token as string;
+    for (const orgId of [demo.clinicId!, demo.studioId!]) {
+      const q = inOrg(orgId);
+      // Each session against the flags in force when it was performed: the latest intake of each kind completed before it.
+      const rows = await q<{ id: string; code: string; name: string; category: string; contraindications: string[]; ingredients: string[]; flags: string[][] | null }>(
+        `SELECT s.id, t.code, t.name, t.category, t.contraindications, t.ingredients,
+                (SELECT json_agg(i.flags) FROM (SELECT DISTINCT ON (kind) flags FROM intakes i
+                   WHERE i.org_id = s.org_id AND i.patient_id = s.patient_id AND i.deleted_at IS NULL AND i.completed_at <= s.performed_at
+                   ORDER BY kind, completed_at DESC, id DESC) i) AS flags
+           FROM treatment_sessions s JOIN treatments t ON t.org_id = s.org_id AND t.id = s.treatment_id
+          WHERE s.org_id = visage_current_org()`);
+      expect(rows.length).toBeGreaterThan(50);
+      const refused = rows.filter((r) => screen(r.flags ? [...new Set(r.flags.flat())].sort() : null, r).some((a) => a.severity === 'critical'));
+      expect(refused.map((r) => [r.code, r.id])).toEqual([]);
+      // Patients flagged pregnant or on isotretinoin today (the latest intake says so).
+      const flagged = await q<{ patient_id: string; flags: string[]; completed_at: Date }>(
+        `SELECT DISTINCT ON (patient_id) patient_id, flags, completed_at FROM intakes WHERE org_id = visage_current_org() AND kind = 'intake'
+          ORDER BY patient_id, completed_at DESC, id DESC`);
+      const current = flagged.filter((f) => f.flags.includes('pregnancy') || f.flags.includes('isotretinoin_6m'));
+      expect(current.length).toBeGreaterThanOrEqual(orgId === demo.clinicId ? 3 : 2);
+      // Since the flag they had only what it does not stop (for pregnancy: nothing).
+      for (const f of current.filter((x) => x.flags.includes('pregnancy'))) {
+        expect(await count(q, 'treatment_sessions', `patient_id = '${f.patient_id}' AND performed_at >= '${f.completed_at.toISOString()}'`)).toBe(0);
+      }
+      // Screening before the next session raises the critical alert (the chart's alert before a session).
+      for (const f of current) {
+        const pregnant = f.flags.includes('pregnancy');
+        const code = orgId === demo.studioId ? 'LIP_BLUSH' : pregnant ? 'BOT_MASSETER' : 'PICO_LASER';
+        const r = await t.call('GET', `/api/patients/${f.patient_id}/screening?treatment_id=${code}`, { token, org: orgId });
+        expect(r.status).toBe(200);
+        expect(r.body.alerts).toContainEqual(expect.objectContaining({ key: pregnant ? 'pregnancy' : 'isotretinoin_6m', severity: 'critical' }));
+      }
+    }
+    // The session service refuses what the demo never recorded: seed 000's example session for a patient pregnant today.
+    const [pregnant] = await inOrg(demo.clinicId!)<{ patient_id: string }>(`SELECT patient_id FROM (SELECT DISTINCT ON (patient_id) patient_id, flags FROM intakes
+      WHERE org_id = visage_current_org() AND kind = 'intake' ORDER BY patient_id, completed_at DESC, id DESC) latest WHERE 'pregnancy' = ANY(flags) ORDER BY 1 LIMIT 1`);
+    const visit = await t.call('POST', '/api/visits', { token, org: demo.clinicId, body: { patient_id: pregnant!.patient_id, visit_type: 'treatment', visit_date: today } });
+    expect(visit.status).toBe(201);
+    const refused = await t.call('POST', '/api/treatment-sessions', {
+      token, org: demo.clinicId,
+      body: { visit_id: visit.body.visit_id ?? visit.body.id, patient_id: pregnant!.patient_id, treatment_id: 'BOT_MASSETER', doctor_id: 'doc_01', dosage_value: 40, dosage_unit: 'U',
+        treatment_area: { left_masseter: 20, right_masseter: 20 } },
+    });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body.code).toBe('contraindicated');
+
+    // One patient came back after isotretinoin: flagged, later cleared, with laser sessions after the clearing intake only.
+    const q = inOrg(demo.clinicId!);
+    const [resumed] = await q<{ n: string }>(`SELECT count(*) AS n FROM intakes a JOIN intakes b ON b.org_id = a.org_id AND b.patient_id = a.patient_id
+      AND b.kind = 'intake' AND b.completed_at > a.completed_at AND NOT 'isotretinoin_6m' = ANY(b.flags)
+      WHERE a.org_id = visage_current_org() AND a.kind = 'intake' AND 'isotretinoin_6m' = ANY(a.flags)`);
+    expect(Number(resumed!.n)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('has skin analyses for laser and PMU patients, a few each over the year', async () => {
+    for (const [orgId, min] of [[demo.clinicId!, 250], [demo.studioId!, 50]] as const) {
+      const q = inOrg(orgId);
+      const [a] = await q<{ n: string; patients: string; outside: string; future: string }>(`SELECT count(*) AS n, count(DISTINCT patient_id) AS patients,
+          count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM treatment_sessions s JOIN treatments t ON t.org_id = s.org_id AND t.id = s.treatment_id
+            WHERE s.org_id = a.org_id AND s.patient_id = a.patient_id AND t.category IN ('Laser', 'PMU'))) AS outside,
+          count(*) FILTER (WHERE a.analyzed_at > now()) AS future
+        FROM skin_analyses a WHERE a.org_id = visage_current_org()`);
+      expect(Number(a!.n)).toBeGreaterThan(min);
+      expect(Number(a!.n)).toBeGreaterThan(1.8 * Number(a!.patients));
+      expect(Number(a!.outside)).toBe(0);
+      expect(Number(a!.future)).toBe(0);
+    }
+    // Read back through the API: findings decrypt to named measurements.
+    const q = inOrg(demo.clinicId!);
+    const [p] = await q<{ patient_id: string }>(`SELECT patient_id FROM skin_analyses WHERE org_id = visage_current_org() GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`);
+    const token = (await t.call('POST', '/api/auth/login', { body: { email: t.visage.deps.config.adminEmail, password: 'demo owner password' } })).body.token as string;
+    const list = await t.call('GET', `/api/patients/${p!.patient_id}/analyses`, { token, org: demo.clinicId });
+    expect(list.status, JSON.stringify(list.body).slice(0, 300)).toBe(200);
+    const items = list.body.items as { id: string; skin_type: string; findings: Record<string, unknown> }[];
+    expect(items.length).toBeGreaterThanOrEqual(3);
+    for (const i of items) expect(['VISIA Gen 7', undefined]).toContain(i.findings.method);
+    const visia = items.filter((i) => i.findings.method === 'VISIA Gen 7').reverse(); // oldest first
+    if (visia.length >= 2) expect(Number(visia.at(-1)!.findings.brown_spots_percentile)).toBeGreaterThan(Number(visia[0]!.findings.brown_spots_percentile));
+    const one = await t.call('GET', `/api/analyses/${items[0]!.id}`, { token, org: demo.clinicId });
+    expect(one.status).toBe(200);
+    expect(one.body.findings).toEqual(items[0]!.findings);
+  });
+
   it('gives the Los Angeles studio a smaller PMU year', async () => {
     const q = inOrg(demo.studioId!);
     expect(await count(q, 'patients')).toBe(60);
@@ -222,6 +348,25 @@ describe('demo data', () => {
       const r = await t.call('GET', path, { token, org: demo.clinicId });
       expect(r.status, `${path} ${JSON.stringify(r.body).slice(0, 500)}`).toBe(200);
     }
+  });
+
+  it('fills the clinic dashboards: rollups rebuilt after the bulk load agree with the sessions', async () => {
+    const login = await t.call('POST', '/api/auth/login', { body: { email: t.visage.deps.config.adminEmail, password: 'demo owner password' } });
+    const token = login.body.token as string;
+    const q = inOrg(demo.clinicId!);
+    const perf = await t.call('GET', '/api/dashboard/treatments', { token, org: demo.clinicId });
+    expect(perf.status).toBe(200);
+    const year = perf.body.reduce((n: number, r: { series: { sessions: number }[] }) => n + r.series.reduce((m, x) => m + x.sessions, 0), 0);
+    const [{ n }] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM treatment_sessions s JOIN organizations o ON o.id = s.org_id
+      WHERE s.org_id = visage_current_org() AND s.deleted_at IS NULL
+        AND (s.performed_at AT TIME ZONE o.timezone)::date >= date_trunc('month', (now() AT TIME ZONE o.timezone) - interval '11 months')::date`) as [{ n: number }];
+    expect(year).toBe(n);
+    expect(perf.body.find((r: { treatment_code: string }) => r.treatment_code === 'BOT_MASSETER').patients_12m).toBeGreaterThan(10);
+    const retention = await t.call('GET', '/api/dashboard/retention', { token, org: demo.clinicId });
+    expect(retention.body.reduce((m: number, r: { clients: number }) => m + r.clients, 0)).toBeGreaterThan(50);
+    const risk = await t.call('GET', '/api/dashboard/followup-risk', { token, org: demo.clinicId });
+    expect(risk.status).toBe(200);
+    expect(risk.body.length).toBeGreaterThan(0);
   });
 
   it("runs seed 000's examples against the demo clinic as written", async () => {

@@ -1,3 +1,4 @@
+import type { Answers } from '../records/index.js';
 import type { Random } from './random.js';
 
 /**
@@ -36,33 +37,38 @@ export interface DemoPerson {
   medicalHistory: string | null; allergyNotes: string | null; alertLevel: 'none' | 'standard' | 'critical';
   /** Contraindication keys the history declares: the generator does not give them what they must not have. */
   avoid: string[];
+  /** What the history and allergies make the patient answer on an intake questionnaire (intake-flags.ts keys). */
+  answers: Answers;
 }
 
-const TW_HISTORY: readonly (readonly [string, string[], 'standard' | 'critical'])[] = [
-  ['高血壓，規律服藥中 (hypertension, on amlodipine)', [], 'standard'],
-  ['甲狀腺機能低下，服用 Eltroxin', [], 'standard'],
-  ['蟹足腫體質 (keloid tendency)', ['keloid'], 'standard'],
-  ['第二型糖尿病，HbA1c 6.8%', [], 'standard'],
-  ['氣喘，隨身攜帶吸入劑', [], 'standard'],
-  ['唇部皰疹反覆發作 (recurrent herpes labialis)', ['herpes_labialis_active'], 'standard'],
-  ['重症肌無力 (myasthenia gravis) — 禁用肉毒桿菌素', ['neuromuscular_disease'], 'critical'],
+/** A condition: the chart's note, the contraindication keys it implies, the alert level, and what the patient answers on an intake. */
+type Condition = readonly [string, string[], 'standard' | 'critical', Answers];
+
+const TW_HISTORY: readonly Condition[] = [
+  ['高血壓，規律服藥中 (hypertension, on amlodipine)', [], 'standard', { hypertension: true, medications: 'Amlodipine 5 mg 每日一次' }],
+  ['甲狀腺機能低下，服用 Eltroxin', [], 'standard', { thyroid_disease: true, medications: 'Eltroxin 50 mcg 每日一次' }],
+  ['蟹足腫體質 (keloid tendency)', ['keloid'], 'standard', { keloid: true }],
+  ['第二型糖尿病，HbA1c 6.8%', [], 'standard', { diabetes: true, medications: 'Metformin 500 mg 每日兩次' }],
+  ['氣喘，隨身攜帶吸入劑', [], 'standard', { asthma: true, medications: 'Symbicort 吸入劑（需要時）' }],
+  ['唇部皰疹反覆發作 (recurrent herpes labialis)', ['herpes_simplex'], 'standard', { cold_sores: true }],
+  ['重症肌無力 (myasthenia gravis) — 禁用肉毒桿菌素', ['neuromuscular_disorder'], 'critical', { myasthenia_gravis: true, medications: 'Mestinon (pyridostigmine) 60 mg' }],
 ];
-const TW_ALLERGIES: readonly (readonly [string, string[], 'standard' | 'critical'])[] = [
-  ['對利多卡因過敏 (lidocaine): 曾出現蕁麻疹', ['allergy:lidocaine'], 'critical'],
-  ['盤尼西林過敏 (penicillin)', [], 'standard'],
-  ['對乳膠過敏 (latex)', [], 'standard'],
-  ['阿斯匹靈過敏 (aspirin)', [], 'standard'],
+const TW_ALLERGIES: readonly Condition[] = [
+  ['對利多卡因過敏 (lidocaine): 曾出現蕁麻疹', ['allergy:lidocaine'], 'critical', { allergies: ['lidocaine'], allergy_reaction: '蕁麻疹 (hives)' }],
+  ['盤尼西林過敏 (penicillin)', [], 'standard', { allergies: ['penicillin'] }],
+  ['對乳膠過敏 (latex)', [], 'standard', { allergies: ['latex'] }],
+  ['阿斯匹靈過敏 (aspirin)', [], 'standard', { allergies: ['aspirin'] }],
 ];
-const US_HISTORY: readonly (readonly [string, string[], 'standard' | 'critical'])[] = [
-  ['Hypothyroidism, on levothyroxine', [], 'standard'],
-  ['Keloid scarring on the chest (2019)', ['keloid'], 'standard'],
-  ['Takes fish oil and aspirin daily (bleeding risk: pause 7 days before)', [], 'standard'],
-  ['Cold sores about twice a year', ['herpes_labialis_active'], 'standard'],
+const US_HISTORY: readonly Condition[] = [
+  ['Hypothyroidism, on levothyroxine', [], 'standard', { thyroid_disease: true, medications: 'Levothyroxine 75 mcg daily' }],
+  ['Keloid scarring on the chest (2019)', ['keloid'], 'standard', { keloid: true }],
+  ['Takes fish oil and aspirin daily (bleeding risk: pause 7 days before)', [], 'standard', { blood_thinners: true, medications: 'Fish oil 1 g, aspirin 81 mg daily' }],
+  ['Cold sores about twice a year', ['herpes_simplex'], 'standard', { cold_sores: true }],
 ];
-const US_ALLERGIES: readonly (readonly [string, string[], 'standard' | 'critical'])[] = [
-  ['Lidocaine: hives after a dental procedure', ['allergy:lidocaine'], 'critical'],
-  ['Nickel (contact dermatitis)', [], 'standard'],
-  ['Penicillin', [], 'standard'],
+const US_ALLERGIES: readonly Condition[] = [
+  ['Lidocaine: hives after a dental procedure', ['allergy:lidocaine'], 'critical', { allergies: ['lidocaine'], allergy_reaction: 'Hives after dental anaesthesia' }],
+  ['Nickel (contact dermatitis)', [], 'standard', { allergies: ['nickel'] }],
+  ['Penicillin', [], 'standard', { allergies: ['penicillin'] }],
 ];
 
 const TW_NOTES = ['偏好自然效果', '怕痛，療程前先敷麻藥膏', '上班族，偏好晚上時段', '朋友介紹', 'Instagram 廣告來店', '婚禮前三個月規劃療程', '易泛紅，術後加強保濕'];
@@ -75,11 +81,14 @@ function birthDate(rnd: Random, today: string, minAge: number, maxAge: number): 
   return `${year}-${pad(rnd.int(1, 12), 2)}-${pad(rnd.int(1, 28), 2)}`;
 }
 
-function conditions(rnd: Random, histories: typeof TW_HISTORY, allergies: typeof TW_ALLERGIES) {
+function conditions(rnd: Random, histories: readonly Condition[], allergies: readonly Condition[]) {
   const h = rnd.chance(0.14) ? rnd.pick(histories) : null;
   const a = rnd.chance(0.1) ? rnd.pick(allergies) : null;
   const level = [h?.[2], a?.[2]].includes('critical') ? 'critical' : h || a ? 'standard' : 'none';
-  return { medicalHistory: h?.[0] ?? null, allergyNotes: a?.[0] ?? null, alertLevel: level as DemoPerson['alertLevel'], avoid: [...(h?.[1] ?? []), ...(a?.[1] ?? [])] };
+  return {
+    medicalHistory: h?.[0] ?? null, allergyNotes: a?.[0] ?? null, alertLevel: level as DemoPerson['alertLevel'], avoid: [...(h?.[1] ?? []), ...(a?.[1] ?? [])],
+    answers: { ...h?.[3], ...a?.[3] },
+  };
 }
 
 /** A Taiwanese patient: 陳雅婷, 0912-345-678, yating.chen87@example.com, mostly Fitzpatrick III-IV. */

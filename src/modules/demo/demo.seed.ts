@@ -71,10 +71,13 @@ export async function seedOrganization(deps: Deps, plan: OrgPlan, orgName: strin
   const files = await storeDemoFiles(deps.storage, plan.orgId, orgName, plan.timezone, ds.files);
   const cipher = deps.fields;
   await deps.db.run({ scope: 'tenant', orgId: plan.orgId, userId: plan.ownerId }, async (tx) => {
+    // A bulk load: the dashboard rollup triggers stand aside and one set-based rebuild computes the same rows (ADR 005).
+    await tx.query(`SELECT set_config('app.dashboard_bulk', 'on', true)`);
     await insertDataset(tx, cipher, ds, files);
+    await tx.query('SELECT visage_dashboard_rebuild(visage_current_org())');
     await audit(tx, origin, {
       action: 'create', entityType: 'demo_data', entityId: plan.orgId,
-      details: { patients: ds.patients.length, sessions: ds.sessions.length, followups: ds.followups.length, files: files.length },
+      details: { patients: ds.patients.length, sessions: ds.sessions.length, followups: ds.followups.length, intakes: ds.intakes.length, analyses: ds.analyses.length, files: files.length },
     });
   });
   return ds;
