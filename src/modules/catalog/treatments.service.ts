@@ -22,9 +22,20 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 /** int8 arrives as a string from node-postgres. */
 const toRow = (r: TreatmentRow): TreatmentRow => ({ ...r, base_price_minor: Number(r.base_price_minor) });
 
-/** Digits after the decimal point of a currency (TWD 2, JPY 0, KWD 3), as ISO 4217 / Intl define them. */
+const digitsByCurrency = new Map<string, number>();
+
+/**
+ * Digits after the decimal point of a currency (TWD 2, JPY 0, KWD 3), as ISO 4217 / Intl define them.
+ * Remembered per currency: building an Intl.NumberFormat costs far more than the lookup (a
+ * dashboard converts every figure, and this was its largest cost).
+ */
 export function minorDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
 
 /** Major units (4999) to minor units of `currency`; undefined when the amount has more decimals than the currency. */

@@ -7,6 +7,7 @@
  */
 import { newId } from '../../platform/crypto.js';
 import { deriveFlags } from '../records/index.js';
+import { minorDigits } from '../catalog/index.js';
 import { addDays, instantAt, weekday } from './calendar.js';
 import type { DemoCatalog, DemoLot, DemoProduct, DemoTreatment, FollowupType } from './demo.catalog.js';
 import {
@@ -84,7 +85,7 @@ const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
 /** Minor units per major unit of a currency (TWD and USD: 100), as the catalogue defines it. */
 export function minorFactor(currency: string): number {
-  return 10 ** (new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2);
+  return 10 ** minorDigits(currency);
 }
 
 const NOTES_ZH: Record<string, string[]> = {
