@@ -64,19 +64,22 @@ async function upcoming(q: Q) {
 
 /** A session of BOT_MASSETER by doc_01 with its rule follow-ups (the service's statements, by hand). */
 async function session(q: Q, orgId: string, userId: string, patientId: string) {
-  const [t] = await q(`SELECT id, code, default_unit, base_price_minor, currency, consent_required, followup_rules FROM treatments
-    WHERE org_id = visage_current_org() AND lower(code) = lower($1) AND deleted_at IS NULL`, ['BOT_MASSETER']);
-  const [pr] = await q(`SELECT id FROM practitioners WHERE org_id = visage_current_org() AND lower(code) = lower($1) AND deleted_at IS NULL`, ['doc_01']);
-  const [p] = await q(`SELECT id FROM patients WHERE org_id = visage_current_org() AND id = $1 AND deleted_at IS NULL`, [patientId]);
-  if (!t || !pr || !p) throw new Error('missing catalogue rows');
-  const [{ next }] = await q(`SELECT COALESCE(max(session_no), 0)::int + 1 AS next FROM treatment_sessions
-    WHERE org_id = visage_current_org() AND patient_id = $1 AND treatment_id = $2 AND deleted_at IS NULL`, [patientId, t.id]) as [{ next: number }];
+  const [p] = await q(`SELECT p.id, o.timezone,
+      (SELECT row_to_json(t) FROM (SELECT id, code, default_unit, base_price_minor, currency, consent_required, followup_rules FROM treatments
+        WHERE org_id = visage_current_org() AND lower(code) = lower($2) AND deleted_at IS NULL) t) AS treatment,
+      (SELECT row_to_json(r) FROM (SELECT id FROM practitioners WHERE org_id = visage_current_org() AND lower(code) = lower($3) AND deleted_at IS NULL) r) AS practitioner
+    FROM patients p JOIN organizations o ON o.id = p.org_id
+    WHERE p.org_id = visage_current_org() AND p.id = $1 AND p.deleted_at IS NULL FOR NO KEY UPDATE OF p`, [patientId, 'BOT_MASSETER', 'doc_01']);
+  if (!p?.treatment || !p.practitioner) throw new Error('missing catalogue rows');
+  const t = p.treatment;
   const id = randomUUID();
   const now = new Date();
   await q(`INSERT INTO treatment_sessions (id, org_id, patient_id, treatment_id, practitioner_id, session_no, dosage_value, dosage_unit, treatment_area,
       performed_at, clinical_notes, price_minor, currency, status, version, signed_at, signed_by, created_by, created_at, updated_at)
-    VALUES ($1, visage_current_org(), $2, $3, $4, $5, 40, 'U', $6, $7, 'Normal injection, no bleeding', $8, $9, 'signed', 1, $7, $10, $10, $7, $7)`,
-  [id, patientId, t.id, pr.id, next, JSON.stringify({ left_masseter: 20, right_masseter: 20 }), now, t.base_price_minor, t.currency, userId]);
+    VALUES ($1, visage_current_org(), $2, $3, $4, (SELECT COALESCE(max(session_no), 0)::int + 1 FROM treatment_sessions
+      WHERE org_id = visage_current_org() AND patient_id = $2 AND treatment_id = $3 AND deleted_at IS NULL),
+      40, 'U', $5, $6, 'Normal injection, no bleeding', $7, $8, 'signed', 1, $6, $9, $9, $6, $6)`,
+  [id, patientId, t.id, p.practitioner.id, JSON.stringify({ left_masseter: 20, right_masseter: 20 }), now, t.base_price_minor, t.currency, userId]);
   const [clock] = await q(CLOCK);
   const rules = t.followup_rules as { type: string; after_days: number; notify: boolean }[];
   const f = rules.map((r) => ({ id: randomUUID(), type: r.type, date: plusDays(clock!.today, r.after_days), notify: r.notify }));
@@ -88,25 +91,24 @@ async function session(q: Q, orgId: string, userId: string, patientId: string) {
   return { session_id: id };
 }
 
-/** Drug usage from the earliest-expiring usable lot: chosen without a lock, then one statement takes it (decrement, usage, movement). */
+/** Drug usage from the earliest-expiring usable lot: session and product in one read, then one statement picks and takes the lot. */
 async function usage(q: Q, orgId: string, userId: string, sessionId: string) {
-  const [prod] = await q(`SELECT id, unit FROM products WHERE org_id = visage_current_org() AND lower(code) = lower($1) AND deleted_at IS NULL`, ['BOTOX_US']);
-  const [s] = await q(`SELECT id FROM treatment_sessions WHERE org_id = visage_current_org() AND id = $1 AND deleted_at IS NULL`, [sessionId]);
-  if (!prod || !s) throw new Error('missing rows');
-  const [lot] = await q(`SELECT id, lot_number FROM lots WHERE org_id = visage_current_org() AND product_id = $1 AND status = 'active'
-      AND expiry_date > (now() AT TIME ZONE 'Asia/Taipei')::date AND quantity_on_hand >= $2 ORDER BY expiry_date, received_at LIMIT 1`, [prod.id, 40]);
-  if (!lot) throw new Error('no lot');
+  const [s] = await q(`SELECT s.id, (SELECT row_to_json(p) FROM (SELECT id, unit FROM products WHERE org_id = visage_current_org() AND lower(code) = lower($2)
+      AND deleted_at IS NULL) p) AS product FROM treatment_sessions s WHERE s.org_id = visage_current_org() AND s.id = $1 AND s.deleted_at IS NULL`, [sessionId, 'BOTOX_US']);
+  if (!s?.product) throw new Error('missing rows');
   const id = randomUUID();
-  const [taken] = await q(`WITH l AS (UPDATE lots SET quantity_on_hand = quantity_on_hand - $2, updated_at = now()
-        WHERE org_id = visage_current_org() AND id = $1 AND quantity_on_hand >= $2 RETURNING id, quantity_on_hand),
+  const [taken] = await q(`WITH pick AS (SELECT id FROM lots WHERE org_id = visage_current_org() AND product_id = $5 AND status = 'active'
+        AND expiry_date > (now() AT TIME ZONE 'Asia/Taipei')::date AND quantity_on_hand >= $2 ORDER BY expiry_date, received_at LIMIT 1),
+      l AS (UPDATE lots SET quantity_on_hand = quantity_on_hand - $2, updated_at = now() FROM pick
+        WHERE lots.org_id = visage_current_org() AND lots.id = pick.id AND lots.quantity_on_hand >= $2 RETURNING lots.id, lots.lot_number, lots.quantity_on_hand),
       u AS (INSERT INTO drug_usages (id, org_id, session_id, product_id, lot_id, amount_used, unit, created_by)
         SELECT $3, visage_current_org(), $4, $5, l.id, $2, 'U', $6 FROM l RETURNING id, lot_id),
       m AS (INSERT INTO stock_movements (id, org_id, lot_id, kind, quantity, usage_id, created_by)
         SELECT $7, visage_current_org(), u.lot_id, 'use', -($2::numeric), u.id, $6 FROM u)
-    SELECT quantity_on_hand FROM l`, [lot.id, 40, id, sessionId, prod.id, userId, randomUUID()]);
-  if (!taken) throw new Error('lot changed');
+    SELECT lot_number, quantity_on_hand FROM l`, [null, 40, id, sessionId, s.product.id, userId, randomUUID()]);
+  if (!taken) throw new Error('no lot');
   await q(AUDIT, [randomUUID(), orgId, userId, 'create', 'drug_usage', id, null, null]);
-  return { usage_id: id, lot_number: lot.lot_number };
+  return { usage_id: id, lot_number: taken.lot_number };
 }
 
 const app = Fastify({ logger: false });

@@ -1,6 +1,6 @@
 import type { Tx } from '../../platform/db/client.js';
 import { newId } from '../../platform/crypto.js';
-import { byIdOrCode } from '../../platform/db/refs.js';
+import { byIdOrCode, found, refParams, refSubquery } from '../../platform/db/refs.js';
 import { SqlFilter, likePattern } from '../../platform/db/filter.js';
 import { errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
@@ -49,13 +49,14 @@ export async function findSession(tx: Tx, id: string): Promise<SessionRow | null
 interface TreatmentRef { id: string; code: string; name: string; category: string; consent_required: boolean; followup_rules: unknown; base_price_minor: string | number; currency: string; default_unit: string; is_active: boolean }
 interface DeviceRef { id: string; code: string; device_name: string; status: string; due: boolean }
 
-const treatmentRef = (tx: Tx, ref: string) => byIdOrCode<TreatmentRef>(tx, 'treatments',
-  'id, code, name, category, consent_required, followup_rules, base_price_minor, currency, default_unit, is_active', ref, '/treatment_id');
-const practitionerRef = (tx: Tx, ref: string, pointer: string) => byIdOrCode<{ id: string; code: string; full_name: string; status: string }>(tx, 'practitioners', 'id, code, full_name, status', ref, pointer);
-const deviceRef = (tx: Tx, ref: string) => byIdOrCode<DeviceRef>(tx, 'devices',
-  `id, code, device_name, status, (maintenance_cycle_days IS NOT NULL AND last_maintenance_on IS NOT NULL
-     AND last_maintenance_on + maintenance_cycle_days < (now() AT TIME ZONE (SELECT timezone FROM organizations WHERE id = visage_current_org()))::date) AS due`,
-  ref, '/device_id');
+interface PractitionerRef { id: string; code: string; full_name: string; status: string }
+const TREATMENT_REF = 'id, code, name, category, consent_required, followup_rules, base_price_minor, currency, default_unit, is_active';
+const PRACTITIONER_REF = 'id, code, full_name, status';
+const DEVICE_REF = `id, code, device_name, status, (maintenance_cycle_days IS NOT NULL AND last_maintenance_on IS NOT NULL
+     AND last_maintenance_on + maintenance_cycle_days < (now() AT TIME ZONE (SELECT timezone FROM organizations WHERE id = visage_current_org()))::date) AS due`;
+const treatmentRef = (tx: Tx, ref: string) => byIdOrCode<TreatmentRef>(tx, 'treatments', TREATMENT_REF, ref, '/treatment_id');
+const practitionerRef = (tx: Tx, ref: string, pointer: string) => byIdOrCode<PractitionerRef>(tx, 'practitioners', PRACTITIONER_REF, ref, pointer);
+const deviceRef = (tx: Tx, ref: string) => byIdOrCode<DeviceRef>(tx, 'devices', DEVICE_REF, ref, '/device_id');
 
 async function visitOf(tx: Tx, visitId: string, patientId: string): Promise<void> {
   const [v] = await tx.query<{ patient_id: string }>(
@@ -92,19 +93,28 @@ export interface CreatedSession { session: SessionRow; followups: GeneratedFollo
  */
 export async function createSession(tx: Tx, origin: AuditOrigin, input: NewSession, now: Date): Promise<CreatedSession> {
   // Locks the patient's chart (not its key: references to the patient stay free) so that two
-  // sessions recorded at once get consecutive numbers; reads the organization's settings with it.
-  const [patient] = await tx.query<{ id: string; code: string; full_name: string; timezone: string; consent_policy: 'flag' | 'strict' }>(
-    `SELECT p.id, p.code, p.full_name, o.timezone, o.consent_policy FROM patients p JOIN organizations o ON o.id = p.org_id
-      WHERE p.org_id = visage_current_org() AND p.id = $1 AND p.deleted_at IS NULL FOR NO KEY UPDATE OF p`, [input.patientId]);
+  // sessions recorded at once get consecutive numbers; reads the organization's settings and
+  // resolves the treatment, practitioner and device named (by id or code) in the same statement.
+  const [patient] = await tx.query<{
+    id: string; code: string; full_name: string; timezone: string; consent_policy: 'flag' | 'strict';
+    treatment: TreatmentRef | null; practitioner: PractitionerRef | null; device: DeviceRef | null;
+  }>(
+    `SELECT p.id, p.code, p.full_name, o.timezone, o.consent_policy,
+            ${refSubquery('treatments', TREATMENT_REF, '$2', '$3')} AS treatment,
+            ${refSubquery('practitioners', PRACTITIONER_REF, '$4', '$5')} AS practitioner,
+            ${refSubquery('devices', DEVICE_REF, '$6', '$7')} AS device
+       FROM patients p JOIN organizations o ON o.id = p.org_id
+      WHERE p.org_id = visage_current_org() AND p.id = $1 AND p.deleted_at IS NULL FOR NO KEY UPDATE OF p`,
+    [input.patientId, ...refParams(input.treatment), ...refParams(input.practitioner), ...refParams(input.device)]);
   if (!patient) throw errors.validation(`No patient with id "${input.patientId}".`, [{ pointer: '/patient_id', message: 'not found' }]);
   const settings = { timezone: patient.timezone, consentPolicy: patient.consent_policy };
-  const treatment = await treatmentRef(tx, input.treatment);
+  const treatment = found(patient.treatment, 'treatments', input.treatment, '/treatment_id');
   const warnings: string[] = [];
   if (!treatment.is_active) warnings.push(`Treatment ${treatment.code} is no longer offered (inactive).`);
-  const practitioner = input.practitioner ? await practitionerRef(tx, input.practitioner, input.practitionerPointer ?? '/doctor_id') : null;
+  const practitioner = input.practitioner ? found(patient.practitioner, 'practitioners', input.practitioner, input.practitionerPointer ?? '/doctor_id') : null;
   if (practitioner && practitioner.status !== 'active') warnings.push(`Practitioner ${practitioner.code} is ${practitioner.status}.`);
   const practitionerId = practitioner?.id ?? null;
-  const device = input.device ? await deviceRef(tx, input.device) : null;
+  const device = input.device ? found(patient.device, 'devices', input.device, '/device_id') : null;
   if (device && device.status !== 'active') warnings.push(`Device ${device.code} is ${device.status}.`);
   if (device?.due) warnings.push(`Device ${device.code} is past its maintenance date.`);
   const deviceId = device?.id ?? null;

@@ -1,6 +1,6 @@
 import type { Tx } from '../../platform/db/client.js';
 import { newId } from '../../platform/crypto.js';
-import { byIdOrCode } from '../../platform/db/refs.js';
+import { byIdOrCode, found, refParams, refSubquery } from '../../platform/db/refs.js';
 import { SqlFilter } from '../../platform/db/filter.js';
 import { AppError, errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
@@ -18,7 +18,9 @@ export interface UsageRow {
 
 export interface RecordedUsage { usage: UsageRow; chosenBy: 'named' | 'fefo'; warnings: string[] }
 
-/** A lot as read when choosing it (not locked: the take statement re-checks). */
+interface ProductRef { id: string; code: string; name: string; unit: string; is_active: boolean }
+
+/** A lot as read when choosing or taking it. */
 interface ChosenLot { id: string; product_id: string; lot_number: string; expiry_date: string; quantity_on_hand: string | number; status: LotStatus }
 
 const LOT_COLUMNS = 'id, product_id, lot_number, expiry_date::text AS expiry_date, quantity_on_hand, status';
@@ -45,14 +47,15 @@ function refuseLot(lot: ChosenLot, amount: number, unit: string, today: string, 
  * The lot is decremented by one conditional statement, so concurrent usages cannot overdraw it.
  */
 export async function recordUsage(tx: Tx, origin: AuditOrigin, input: NewUsage, now: Date): Promise<RecordedUsage> {
-  const [session] = await tx.query<{ id: string; patient_id: string; timezone: string }>(
-    `SELECT s.id, s.patient_id, o.timezone FROM treatment_sessions s JOIN organizations o ON o.id = s.org_id
-      WHERE s.org_id = visage_current_org() AND s.id = $1 AND s.deleted_at IS NULL`, [input.sessionId]);
+  // The session, the organization's time zone and the product named (by id or code) in one statement.
+  const [session] = await tx.query<{ id: string; patient_id: string; timezone: string; product: ProductRef | null }>(
+    `SELECT s.id, s.patient_id, o.timezone, ${refSubquery('products', 'id, code, name, unit, is_active', '$2', '$3')} AS product
+       FROM treatment_sessions s JOIN organizations o ON o.id = s.org_id
+      WHERE s.org_id = visage_current_org() AND s.id = $1 AND s.deleted_at IS NULL`, [input.sessionId, ...refParams(input.product)]);
   if (!session) throw errors.validation(`No treatment session with id "${input.sessionId}".`, [{ pointer: '/session_id', message: 'not found' }]);
   // Expiry is judged on the organization's calendar date.
   const today = localDate(now, session.timezone);
-  const product = await byIdOrCode<{ id: string; code: string; name: string; unit: string; is_active: boolean }>(
-    tx, 'products', 'id, code, name, unit, is_active', input.product, input.productPointer);
+  const product = found(session.product, 'products', input.product, input.productPointer);
   if (input.unit.toLowerCase() !== product.unit.toLowerCase()) {
     throw new AppError(422, 'unit_mismatch', `${product.code} is counted in ${product.unit}, not ${input.unit}.`, [{ pointer: '/unit', message: `use ${product.unit}` }]);
   }
@@ -60,18 +63,25 @@ export async function recordUsage(tx: Tx, origin: AuditOrigin, input: NewUsage, 
   const warnings: string[] = [];
   if (!product.is_active) warnings.push(`${product.code} is marked inactive.`);
 
-  // The lot is chosen without a lock and taken by one conditional statement (take below): a
-  // product's current lot is the one row every usage of it writes, so it is held only from that
-  // statement to COMMIT. Losing a race for the last units of a lot re-chooses (FEFO) or re-judges it.
+  // The lot is taken by one conditional statement: a product's current lot is the one row every
+  // usage of it writes, so it is held only from that statement to COMMIT. Without a named lot the
+  // statement itself picks the usable lot that expires first (FEFO); a named lot is judged first,
+  // to say why it cannot be used. Losing a race for the last units of a lot re-chooses or re-judges.
   const chosenBy: 'named' | 'fefo' = input.lotId || input.lotNumber ? 'named' : 'fefo';
   for (let attempt = 0; ; attempt++) {
-    const lot = chosenBy === 'named' ? await namedLot(tx, input, product, unit, today) : await fefoLot(tx, input, product, unit, today);
+    const named = chosenBy === 'named' ? await namedLot(tx, input, product, unit, today) : null;
     const id = newId();
-    const [taken] = await tx.query<{ quantity_on_hand: string | number }>(
-      `WITH l AS (
+    const [taken] = await tx.query<ChosenLot>(
+      `WITH pick AS (
+         SELECT id FROM lots
+          WHERE org_id = visage_current_org() AND product_id = $7 AND status = 'active' AND expiry_date >= $4::date AND quantity_on_hand >= $2
+            AND ($1::uuid IS NULL OR id = $1::uuid)
+          ORDER BY expiry_date, received_at, id LIMIT 1
+       ), l AS (
          UPDATE lots SET quantity_on_hand = quantity_on_hand - $2, updated_at = $3
-          WHERE org_id = visage_current_org() AND id = $1 AND status = 'active' AND expiry_date >= $4::date AND quantity_on_hand >= $2
-          RETURNING id, quantity_on_hand
+           FROM pick
+          WHERE lots.org_id = visage_current_org() AND lots.id = pick.id AND lots.status = 'active' AND lots.quantity_on_hand >= $2
+          RETURNING lots.id, lots.product_id, lots.lot_number, lots.expiry_date::text AS expiry_date, lots.quantity_on_hand, lots.status
        ), u AS (
          INSERT INTO drug_usages (id, org_id, session_id, product_id, lot_id, amount_used, unit, created_by, created_at)
          SELECT $5, visage_current_org(), $6, $7, l.id, $2, $8, $9, $3 FROM l RETURNING id, lot_id
@@ -79,8 +89,15 @@ export async function recordUsage(tx: Tx, origin: AuditOrigin, input: NewUsage, 
          INSERT INTO stock_movements (id, org_id, lot_id, kind, quantity, usage_id, created_by, created_at)
          SELECT $10, visage_current_org(), u.lot_id, 'use', -($2::numeric), u.id, $9, $3 FROM u
        )
-       SELECT quantity_on_hand FROM l`,
-      [lot.id, input.amountUsed, now, today, id, session.id, product.id, unit, tx.ctx.userId ?? null, newId()]);
+       SELECT * FROM l`,
+      [named?.id ?? null, input.amountUsed, now, today, id, session.id, product.id, unit, tx.ctx.userId ?? null, newId()]);
+    if (!taken) {
+      // No usable lot holds the amount (fefoLot says why), or another usage took it first: try again.
+      if (!named) await fefoLot(tx, input, product, unit, today);
+      if (attempt < 3) continue;
+      throw new AppError(409, 'concurrent_update', 'The lot changed while this usage was recorded; retry.');
+    }
+    const lot = taken;
     if (!taken) {
       if (attempt < 3) continue;
       throw new AppError(409, 'concurrent_update', 'The lot changed while this usage was recorded; retry.');
@@ -90,7 +107,7 @@ export async function recordUsage(tx: Tx, origin: AuditOrigin, input: NewUsage, 
     await audit(tx, origin, { action: 'create', entityType: 'drug_usage', entityId: id, details: { session_id: session.id, product_id: product.id, lot_id: lot.id, chosen_by: chosenBy } });
     const usage: UsageRow = {
       id, session_id: session.id, patient_id: session.patient_id, product_id: product.id, product_code: product.code, product_name: product.name,
-      lot_id: lot.id, lot_number: lot.lot_number, expiry_date: lot.expiry_date, quantity_on_hand: taken.quantity_on_hand, amount_used: input.amountUsed,
+      lot_id: lot.id, lot_number: lot.lot_number, expiry_date: lot.expiry_date, quantity_on_hand: lot.quantity_on_hand, amount_used: input.amountUsed,
       unit, created_by: tx.ctx.userId ?? null, created_at: now,
     };
     return { usage, chosenBy, warnings };
@@ -112,7 +129,7 @@ async function namedLot(tx: Tx, input: NewUsage, product: { id: string; code: st
   return lot;
 }
 
-/** The usable lot that expires first (active, not expired today, enough on hand), or why there is none. */
+/** The usable lot that expires first (active, not expired today, enough on hand), or 422 saying why there is none. */
 async function fefoLot(tx: Tx, input: NewUsage, product: { id: string; code: string }, unit: string, today: string): Promise<ChosenLot> {
   const [lot] = await tx.query<ChosenLot>(
     `SELECT ${LOT_COLUMNS} FROM lots
