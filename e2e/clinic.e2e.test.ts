@@ -22,6 +22,9 @@ let token: string;
 let orgId: string;
 let patientId: string;
 
+/** How long a check waits for the page to reach what it expects (loading under a busy CPU takes a while). */
+const SETTLE = { timeout: 15_000, interval: 100 };
+
 const shot = (name: string) => page.screenshot({ path: `/tmp/visage-clinic-${name}.png`, fullPage: true });
 /** A calendar date in Taipei, `offset` days from today. */
 const taipeiDay = (offset = 0) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(new Date(Date.now() + offset * 86_400_000));
@@ -110,6 +113,16 @@ describe('clinic screens in Chromium', () => {
     await page.getByTestId('patient-skin').selectOption('III');
     await page.getByTestId('patient-history').fill('No autoimmune disease');
     await page.getByTestId('patient-allergies').fill('Lidocaine');
+    // The API's message for a medical field (pointer /medical_history) shows under that field.
+    await page.getByTestId('patient-history').fill('x'.repeat(20_001));
+    await page.getByTestId('patient-submit').click();
+    const historyField = page.locator('.field.has-error').filter({ has: page.getByTestId('patient-history') });
+    await historyField.getByTestId('field-error').waitFor();
+    await expect(historyField.getByTestId('field-error').textContent()).resolves.toMatch(/20000|20,000/);
+    await expect(page.getByTestId('patient-history').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('.field.has-error').count()).resolves.toBe(1);
+    await shot('patient-history-error');
+    await page.getByTestId('patient-history').fill('No autoimmune disease');
     await shot('patient-form');
     await page.getByTestId('patient-submit').click();
 
@@ -277,12 +290,15 @@ describe('clinic screens in Chromium', () => {
     await uploadPhoto('after', { r: 230, g: 200, b: 185 }, new Date().toISOString());
     await page.getByTestId('chart-photos').click();
     await page.getByTestId('photos-page').waitFor();
-    await expect(page.locator('[data-testid="photo-item"]').count()).resolves.toBe(2);
-    const options = await page.getByTestId('compare-before').locator('option').allTextContents();
+    // The page draws before the photos arrive: wait for both rather than reading the empty list.
+    await expect.poll(() => page.locator('[data-testid="photo-item"]').count(), SETTLE).toBe(2);
+    const beforeOptions = page.getByTestId('compare-before').locator('option');
+    await expect.poll(async () => (await beforeOptions.allTextContents()).filter((o) => /^(Before|After)/.test(o)).length, SETTLE).toBe(2);
+    const options = await beforeOptions.allTextContents();
     await page.getByTestId('compare-before').selectOption({ label: options.find((o) => o.startsWith('Before'))! });
     await page.getByTestId('compare-after').selectOption({ label: options.find((o) => o.startsWith('After'))! });
     await page.getByTestId('compare-side').waitFor();
-    await expect(page.getByTestId('compare-days').textContent()).resolves.toBe('30 days apart');
+    await expect.poll(() => page.getByTestId('compare-days').textContent(), SETTLE).toBe('30 days apart');
     // The images really load (verified downloads through the API).
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="compare-side"] img')].every((i) => (i as HTMLImageElement).naturalWidth > 0));
     await shot('photos-side');
@@ -363,11 +379,12 @@ describe('clinic screens in Chromium', () => {
   it('shows the owner dashboard with charts and their numbers as text', async () => {
     await page.getByTestId('nav-dashboards').click();
     await page.getByTestId('dashboard-page').waitFor();
-    await expect(page.getByTestId('kpi-sessions').textContent()).resolves.toBe('1');
+    // The figures show '…' until the dashboard has loaded: wait for the number, not for the page.
+    await expect.poll(() => page.getByTestId('kpi-sessions').textContent(), SETTLE).toBe('1');
     const bars = page.getByTestId('chart-monthly-sessions');
     await bars.locator('[data-testid="chart-bar"]').first().waitFor();
-    await expect(bars.textContent()).resolves.toContain('美國肉毒瘦小臉');
-    await expect(page.getByTestId('chart-avg-revenue').textContent()).resolves.toContain(twd(4999));
+    await expect.poll(() => bars.textContent(), SETTLE).toContain('美國肉毒瘦小臉');
+    await expect.poll(() => page.getByTestId('chart-avg-revenue').textContent(), SETTLE).toContain(twd(4999));
     await expect(page.getByTestId('chart-sessions-month').locator('svg').getAttribute('role')).resolves.toBe('img');
     await page.getByTestId('dash-risk').waitFor();
     await shot('dashboard');

@@ -444,6 +444,35 @@ describe('growth screens in Chromium', () => {
     await expect.poll(revenue).toBe(before + 500_000);
   });
 
+  it('reads money as the organization writes it: in a Turkish clinic "4999,50" is 4,999.50 and "4999.50" is questioned, not guessed', async () => {
+    await api('PATCH', `/api/organizations/${orgId}`, { locale: 'tr' });
+    try {
+      await page.goto(`${h.baseUrl}/growth/leads/${leads.Yuki}`);
+      const opportunity = page.getByTestId('opportunity-card');
+      await opportunity.getByTestId('opp-edit').click();
+      await page.getByTestId('opp-value').fill('4999,50');
+      await page.getByTestId('opp-save').click();
+      await opportunity.getByTestId('opp-value-text').waitFor();
+      expect((await api('GET', `/api/leads/${leads.Yuki}`)).opportunity.expected_value_minor).toBe(499_950);
+      // The form opens with the amount in the clinic's own writing, and saving it unchanged keeps it.
+      await opportunity.getByTestId('opp-edit').click();
+      await expect(page.getByTestId('opp-value').inputValue()).resolves.toBe('4999,5');
+      // A point that does not group thousands could be a decimal point: a field error, nothing sent.
+      await page.getByTestId('opp-value').fill('4999.50');
+      await page.getByTestId('opp-save').click();
+      const field = page.getByTestId('opportunity-form').locator('.field.has-error').filter({ has: page.getByTestId('opp-value') });
+      await field.getByTestId('field-error').waitFor();
+      await shot('tr-money-ambiguous');
+      expect((await api('GET', `/api/leads/${leads.Yuki}`)).opportunity.expected_value_minor).toBe(499_950);
+      await page.getByTestId('opp-value').fill('5.000');
+      await page.getByTestId('opp-save').click();
+      await opportunity.getByTestId('opp-value-text').waitFor();
+      expect((await api('GET', `/api/leads/${leads.Yuki}`)).opportunity.expected_value_minor).toBe(500_000);
+    } finally {
+      await api('PATCH', `/api/organizations/${orgId}`, { locale: 'en' });
+    }
+  });
+
   it('converts a lead into a patient found by name; the lead then links to the chart', async () => {
     const patient = await api('POST', '/api/patients', { full_name: 'Sofia Rossi' });
     await page.goto(`${h.baseUrl}/growth/leads/${leads.Sofia}`);

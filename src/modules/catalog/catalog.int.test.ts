@@ -71,6 +71,30 @@ describe('treatments', () => {
     expect((await as(o).post('/api/treatments', BOTOX)).status).toBe(201);
   });
 
+  it('audits an edit with only the fields that were sent and really changed', async () => {
+    const o = await clinic();
+    const bot = (await as(o).post('/api/treatments', BOTOX)).body;
+    const patch = (body: unknown) => audited(t, o.orgId, 'PATCH', `/api/treatments/${bot.id}`, { token: o.token, body });
+
+    // The whole form sent back (as an edit screen does) with a new price and description: two fields changed.
+    const rulesReordered = BOTOX.followup_rules.map((r) => Object.fromEntries(Object.entries({ notify: true, ...r }).reverse()));
+    const edit = await patch({ ...BOTOX, followup_rules: rulesReordered, base_price: 5500, description: 'Masseter reduction' });
+    expect(edit.res.status).toBe(200);
+    expect(edit.events).toEqual([expect.objectContaining({ action: 'update', entity_type: 'treatment', entity_id: bot.id })]);
+    expect(edit.events[0]!.details).toEqual({ fields: ['base_price_minor', 'description'] });
+
+    // The same again changes nothing: no field named, the row untouched.
+    const again = await patch({ ...BOTOX, base_price: 5500, description: 'Masseter reduction' });
+    expect(again.res.status).toBe(200);
+    expect(again.events[0]!.details).toEqual({ fields: [] });
+    expect(again.res.body.updated_at).toBe(edit.res.body.updated_at);
+
+    // A cleared value and a changed rule list count; an unchanged flag sent along does not.
+    const rules = await patch({ description: null, followup_rules: [{ type: 'medical', after_days: 21 }], consent_required: true });
+    expect(rules.events[0]!.details).toEqual({ fields: ['description', 'followup_rules'] });
+    expect(rules.res.body).toMatchObject({ description: null, consent_required: true, followup_rules: [{ type: 'medical', after_days: 21, notify: true }] });
+  });
+
   it('validates follow-up rules, codes, prices and duplicates with pointers', async () => {
     const o = await clinic();
     const bad = await as(o).post('/api/treatments', { ...BOTOX, followup_rules: [{ type: 'medical', after_days: 0 }, { type: 'party', after_days: 3 }] });

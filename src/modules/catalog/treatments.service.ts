@@ -118,22 +118,41 @@ const PATCH_COLUMNS: Record<keyof TreatmentInput, [string, string]> = {
   ingredients: ['ingredients', '::text[]'], procedureType: ['procedure_type', ''],
 };
 
+/** Arrays and JSON (follow-up rules) compared by content, object keys in any order (jsonb reorders them); scalars by value. */
+function sameValue(a: unknown, b: unknown): boolean {
+  const canon = (v: unknown): unknown => (Array.isArray(v) ? v.map(canon)
+    : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([k1], [k2]) => (k1 < k2 ? -1 : 1)).map(([k, x]) => [k, canon(x)]))
+    : v ?? null);
+  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+}
+
+/**
+ * Changes the fields sent (null clears). Only fields whose value really differs are written and
+ * named in the audit event (by column, as the API names them); an edit that changes nothing
+ * leaves the row and its updated_at alone and is audited with no fields.
+ */
 export async function updateTreatment(tx: Tx, origin: AuditOrigin, ref: string, patch: TreatmentPatch): Promise<TreatmentRow> {
   const current = await getTreatment(tx, ref);
   if (patch.code !== undefined && patch.code.toLowerCase() !== current.code.toLowerCase()) await assertCodeFree(tx, patch.code, current.id);
   const params: unknown[] = [current.id];
   const sets: string[] = [];
+  const fields: string[] = [];
   for (const [key, value] of Object.entries(patch) as [keyof TreatmentInput, unknown][]) {
     if (value === undefined) continue;
     const [column, cast] = PATCH_COLUMNS[key];
+    if (sameValue((current as unknown as Record<string, unknown>)[column], value)) continue;
     params.push(key === 'followupRules' ? JSON.stringify(value) : value);
     sets.push(`${column} = $${params.length}${cast}`);
+    fields.push(column);
   }
-  if (!sets.length) return current;
-  const [row] = await tx.query<TreatmentRow>(
-    `UPDATE treatments SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 AND org_id = visage_current_org() RETURNING ${TREATMENT_COLUMNS}`, params);
-  await audit(tx, origin, { action: 'update', entityType: 'treatment', entityId: current.id, details: { fields: Object.keys(patch) } });
-  return toRow(row!);
+  let row = current;
+  if (sets.length) {
+    const [updated] = await tx.query<TreatmentRow>(
+      `UPDATE treatments SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 AND org_id = visage_current_org() RETURNING ${TREATMENT_COLUMNS}`, params);
+    row = toRow(updated!);
+  }
+  await audit(tx, origin, { action: 'update', entityType: 'treatment', entityId: current.id, details: { fields } });
+  return row;
 }
 
 /** Soft delete: sessions keep pointing at the row; the code becomes free for a new treatment. */

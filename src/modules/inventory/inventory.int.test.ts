@@ -3,6 +3,7 @@ import { testVisage, type TestVisage } from '../../../test/helpers.js';
 import { addDays } from '../care/followup-rules.js';
 import { localDate } from '../clinical/org-time.js';
 import { addPatient, addPractitioner, addTreatment, asOrg, clinic, staff, type Clinic } from '../clinical/clinic.fixtures.js';
+import { audited } from '../identity/invitations.fixtures.js';
 
 let t: TestVisage;
 let c: Clinic;
@@ -167,6 +168,37 @@ describe('lots', () => {
     expect(recall.body.patients).toMatchObject([{ patient_id: p, sessions: [{ session_id: pmu.body.id, source: 'pmu_record', amount_used: null }] }]);
     expect((await t.call('POST', '/api/products/PIG_BROWN/lots', { token: owner.token, body: { lot_number: 'PB-B', expiry_date: addDays(today, 9), quantity: 1 } })).body.code).toBe('lot_exists');
     expect((await t.call('POST', '/api/products/PIG_BROWN/lots', { token: owner.token, body: { lot_number: 'PB-X', expiry_date: addDays(today, -1), quantity: 1 } })).body.code).toBe('lot_expired');
+  });
+
+  it('keeps the reason given with any change of a lot, not only with a status change', async () => {
+    const owner = await t.owner({ orgName: 'Stock Corrections' });
+    await product(owner, 'HA_CORR', 'cc', 'HA');
+    const l = await lot(owner, 'HA_CORR', 'HA-C1', 60, 4);
+    const patch = (body: unknown) => audited(t, owner.orgId, 'PATCH', `/api/lots/${l.id}`, { token: owner.token, body });
+
+    // An expiry misread on receipt, corrected with a reason: the reason and both dates are in the audit event.
+    const expiry = await patch({ expiry_date: addDays(today, 30), reason: 'Expiry misread on receipt' });
+    expect(expiry.res.status).toBe(200);
+    expect(expiry.res.body).toMatchObject({ expiry_date: addDays(today, 30), status: 'active' });
+    expect(expiry.events).toEqual([expect.objectContaining({ action: 'update', entity_type: 'lot', entity_id: l.id })]);
+    expect(expiry.events[0]!.details).toMatchObject({ reason: 'Expiry misread on receipt', expiry_from: addDays(today, 60), expiry_to: addDays(today, 30) });
+
+    const supplier = await patch({ supplier: 'Galderma TW', unit_cost_minor: 1500, reason: 'Invoice shows the distributor' });
+    expect(supplier.events[0]!.details).toMatchObject({ reason: 'Invoice shows the distributor', fields: expect.arrayContaining(['supplier', 'unitCostMinor']) });
+    expect(supplier.events[0]!.details).not.toHaveProperty('expiry_from');
+
+    // A status change keeps its reason as before, with the transition; disposal writes the reason on the waste movement.
+    const quarantined = await patch({ status: 'quarantined', reason: 'Cold chain broken' });
+    expect(quarantined.events[0]!.details).toMatchObject({ from: 'active', to: 'quarantined', reason: 'Cold chain broken' });
+    const disposed = await patch({ status: 'disposed', reason: 'Warm on arrival' });
+    expect(disposed.events[0]!.details).toMatchObject({ from: 'quarantined', to: 'disposed', reason: 'Warm on arrival' });
+    const m = await t.call('GET', `/api/lots/${l.id}/movements`, { token: owner.token });
+    expect(m.body.items[0]).toMatchObject({ kind: 'waste', quantity: -4, reason: 'Warm on arrival' });
+
+    // Without a reason a correction is still accepted (only a status change needs one) and nothing is made up.
+    const plain = await patch({ supplier: 'Galderma' });
+    expect(plain.res.status).toBe(200);
+    expect(plain.events[0]!.details).not.toHaveProperty('reason');
   });
 
   it('recall lists exactly the patients who received the lot, with sessions, dates and amounts', async () => {

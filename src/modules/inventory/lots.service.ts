@@ -100,14 +100,21 @@ const TRANSITIONS: Record<LotStatus, LotStatus[]> = {
 export interface LotPatch { status?: LotStatus; reason?: string; supplier?: string | null; unitCostMinor?: number | null; expiryDate?: string }
 
 /**
- * Quarantine, release, recall or dispose of a lot (a status change needs a reason). Disposing
- * writes off what is left with a 'waste' movement.
+ * Quarantine, release, recall or dispose of a lot (a status change needs a reason), or correct its
+ * expiry, supplier or cost. A reason given with any change is kept in the audit event (with the
+ * status and expiry before and after), so a corrected expiry says why. Disposing writes off what
+ * is left with a 'waste' movement carrying the reason.
  */
 export async function updateLot(tx: Tx, origin: AuditOrigin, id: string, patch: LotPatch, today: string, now: Date): Promise<LotRow> {
-  const [lot] = await tx.query<{ status: LotStatus; quantity_on_hand: string | number; lot_number: string }>(
-    'SELECT status, quantity_on_hand, lot_number FROM lots WHERE org_id = visage_current_org() AND id = $1 FOR UPDATE', [id]);
+  const [lot] = await tx.query<{ status: LotStatus; quantity_on_hand: string | number; lot_number: string; expiry_date: string }>(
+    'SELECT status, quantity_on_hand, lot_number, expiry_date::text AS expiry_date FROM lots WHERE org_id = visage_current_org() AND id = $1 FOR UPDATE', [id]);
   if (!lot) throw errors.notFound('lot');
   const details: Record<string, unknown> = { fields: Object.entries(patch).filter(([, v]) => v !== undefined).map(([k]) => k) };
+  if (patch.reason) details.reason = patch.reason;
+  if (patch.expiryDate !== undefined && patch.expiryDate !== lot.expiry_date) {
+    details.expiry_from = lot.expiry_date;
+    details.expiry_to = patch.expiryDate;
+  }
   if (patch.status !== undefined && patch.status !== lot.status) {
     if (!TRANSITIONS[lot.status].includes(patch.status)) {
       throw errors.conflict(`A ${lot.status} lot cannot become ${patch.status}.`, 'invalid_lot_transition', [{ pointer: '/status', message: `not allowed from ${lot.status}` }]);
@@ -115,7 +122,6 @@ export async function updateLot(tx: Tx, origin: AuditOrigin, id: string, patch: 
     if (!patch.reason) throw errors.validation('Say why the lot\'s status changes ("reason").', [{ pointer: '/reason', message: 'required with a status change' }]);
     details.from = lot.status;
     details.to = patch.status;
-    details.reason = patch.reason;
     const left = Number(lot.quantity_on_hand);
     if (patch.status === 'disposed' && left > 0) {
       await tx.query('UPDATE lots SET quantity_on_hand = 0 WHERE org_id = visage_current_org() AND id = $1', [id]);

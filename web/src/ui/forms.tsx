@@ -2,6 +2,10 @@
  * Forms: a submit handler that turns API problems into a summary alert (`detail`) and messages
  * next to the fields they name (`errors[].pointer`), labelled inputs, and a submit button that
  * shows progress.
+ *
+ * Which message a field shows: a field given a `pointer` shows the error for exactly that JSON
+ * pointer (`/followup_rules/1/after_days`, one item of a list); a simple field shows the error for
+ * `/name`, or else the first one under it (`/roles/0` for a checkbox group named roles).
  */
 import { createContext, useContext, useId, useState, type FormEvent, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 import { ApiError, asApiError } from '../lib/api.js';
@@ -48,17 +52,47 @@ export function fieldError(field: string, message: string): ApiError {
 /** Reads a text value from form data ('' when absent). */
 export const text = (data: FormData, name: string): string => String(data.get(name) ?? '').trim();
 
-function useFieldIds(name: string, hint?: string) {
-  const id = useId();
+/** A JSON pointer's path without the leading slash or a `#querystring`-style part: `/followup_rules/1/after_days` -> `followup_rules/1/after_days`. */
+const pointerPath = (pointer: string): string => pointer.split('/').filter((s) => s && !s.startsWith('#')).join('/');
+
+/**
+ * The server's message for a field. With `pointer`, only an error at exactly that pointer
+ * (`/followup_rules/1/after_days`); otherwise the error at `/name`, else the first under it.
+ */
+export function messageFor(error: ApiError | undefined, field: { name?: string; pointer?: string }): string | undefined {
+  if (!error) return undefined;
+  if (field.pointer !== undefined) {
+    const want = pointerPath(field.pointer);
+    return error.fieldErrors.find((e) => pointerPath(e.pointer) === want)?.message;
+  }
+  if (!field.name) return undefined;
+  return error.fieldErrors.find((e) => pointerPath(e.pointer) === field.name)?.message ?? error.fieldMessage(field.name);
+}
+
+/** The server's message for a pointer in the enclosing form, for a control the kit does not draw. */
+export function useFieldMessage(field: { name?: string; pointer?: string }): string | undefined {
   const { error } = useContext(FormStateContext);
-  const message = error?.fieldMessage(name);
+  return messageFor(error, field);
+}
+
+/** A message about a whole part of the form (`/followup_rules`: "at most 10"), shown where the part is. */
+export function FieldMessage({ pointer, testId = 'field-error' }: { pointer: string; testId?: string }) {
+  const message = useFieldMessage({ pointer });
+  return message ? <p className="field-error" role="alert" data-testid={testId}>{message}</p> : null;
+}
+
+function useFieldIds(name: string, hint?: string, pointer?: string) {
+  const id = useId();
+  const message = useFieldMessage({ name, pointer });
   const describedBy = [hint ? `${id}-hint` : '', message ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return { id, message, describedBy };
 }
 
-function FieldFrame({ id, label, hint, message, children }: { id: string; label: string; hint?: string; message?: string; children: ReactNode }) {
+function FieldFrame({ id, label, hint, message, fieldClass, children }: {
+  id: string; label: string; hint?: string; message?: string; fieldClass?: string; children: ReactNode;
+}) {
   return (
-    <div className={message ? 'field has-error' : 'field'}>
+    <div className={['field', fieldClass, message ? 'has-error' : ''].filter(Boolean).join(' ')}>
       <label htmlFor={id}>{label}</label>
       {children}
       {hint && <p id={`${id}-hint`} className="hint">{hint}</p>}
@@ -67,45 +101,53 @@ function FieldFrame({ id, label, hint, message, children }: { id: string; label:
   );
 }
 
-type InputProps = { label: string; name: string; hint?: string; testId?: string } & InputHTMLAttributes<HTMLInputElement>;
+interface FieldProps {
+  label: string; name: string; hint?: string; testId?: string;
+  /** The JSON pointer whose message this field shows when it is not simply `/name`: `/followup_rules/1/after_days`. */
+  pointer?: string;
+  /** More classes for the field's wrapper (layout). */
+  fieldClass?: string;
+}
 
-export function TextField({ label, name, hint, testId, ...input }: InputProps) {
-  const { id, message, describedBy } = useFieldIds(name, hint);
+type InputProps = FieldProps & InputHTMLAttributes<HTMLInputElement>;
+
+export function TextField({ label, name, hint, testId, pointer, fieldClass, ...input }: InputProps) {
+  const { id, message, describedBy } = useFieldIds(name, hint, pointer);
   return (
-    <FieldFrame id={id} label={label} hint={hint} message={message}>
+    <FieldFrame id={id} label={label} hint={hint} message={message} fieldClass={fieldClass}>
       <input id={id} name={name} type="text" aria-invalid={message ? true : undefined} aria-describedby={describedBy} data-testid={testId} {...input} />
     </FieldFrame>
   );
 }
 
-type SelectProps = { label: string; name: string; hint?: string; testId?: string; children: ReactNode } & SelectHTMLAttributes<HTMLSelectElement>;
+type SelectProps = FieldProps & { children: ReactNode } & SelectHTMLAttributes<HTMLSelectElement>;
 
-export function SelectField({ label, name, hint, testId, children, ...select }: SelectProps) {
-  const { id, message, describedBy } = useFieldIds(name, hint);
+export function SelectField({ label, name, hint, testId, pointer, fieldClass, children, ...select }: SelectProps) {
+  const { id, message, describedBy } = useFieldIds(name, hint, pointer);
   return (
-    <FieldFrame id={id} label={label} hint={hint} message={message}>
+    <FieldFrame id={id} label={label} hint={hint} message={message} fieldClass={fieldClass}>
       <select id={id} name={name} aria-invalid={message ? true : undefined} aria-describedby={describedBy} data-testid={testId} {...select}>{children}</select>
     </FieldFrame>
   );
 }
 
-type TextAreaProps = { label: string; name: string; hint?: string; testId?: string } & TextareaHTMLAttributes<HTMLTextAreaElement>;
+type TextAreaProps = FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>;
 
 /** A labelled multi-line field with the server's message for it. */
-export function TextAreaField({ label, name, hint, testId, rows = 3, ...area }: TextAreaProps) {
-  const { id, message, describedBy } = useFieldIds(name, hint);
+export function TextAreaField({ label, name, hint, testId, pointer, fieldClass, rows = 3, ...area }: TextAreaProps) {
+  const { id, message, describedBy } = useFieldIds(name, hint, pointer);
   return (
-    <FieldFrame id={id} label={label} hint={hint} message={message}>
+    <FieldFrame id={id} label={label} hint={hint} message={message} fieldClass={fieldClass}>
       <textarea id={id} name={name} rows={rows} aria-invalid={message ? true : undefined} aria-describedby={describedBy} data-testid={testId} {...area} />
     </FieldFrame>
   );
 }
 
 /** One checkbox (FormData gives "on" when ticked) with the server's message for it. */
-export function CheckboxField({ label, name, hint, testId, ...input }: InputProps) {
-  const { id, message, describedBy } = useFieldIds(name, hint);
+export function CheckboxField({ label, name, hint, testId, pointer, fieldClass, ...input }: InputProps) {
+  const { id, message, describedBy } = useFieldIds(name, hint, pointer);
   return (
-    <div className={message ? 'field has-error' : 'field'}>
+    <div className={['field', fieldClass, message ? 'has-error' : ''].filter(Boolean).join(' ')}>
       <label className="checkbox" htmlFor={id}>
         <input id={id} name={name} type="checkbox" aria-invalid={message ? true : undefined} aria-describedby={describedBy} data-testid={testId} {...input} />
         <span>{label}</span>
@@ -120,8 +162,7 @@ export function CheckboxField({ label, name, hint, testId, ...input }: InputProp
 export function CheckboxGroup({ legend, name, options, checked, testId }: {
   legend: string; name: string; options: { value: string; label: string; hint?: string }[]; checked: string[]; testId?: string;
 }) {
-  const { error } = useContext(FormStateContext);
-  const message = error?.fieldMessage(name);
+  const message = useFieldMessage({ name });
   return (
     <fieldset className="checkbox-group" data-testid={testId}>
       <legend>{legend}</legend>

@@ -4,18 +4,18 @@
  * treatment.manage / practitioner.manage create, change and retire entries here; a form opens in
  * place of the row it changes, and the API's message for a field shows under that field.
  */
-import { useId, useState } from 'react';
-import { api, asApiError, type ApiError } from '../../lib/api.js';
+import { useState } from 'react';
+import { api } from '../../lib/api.js';
 import { useApi } from '../../lib/useApi.js';
 import { useT } from '../../i18n/i18n.js';
 import { useCan, useFormat } from '../../session/session.js';
 import { ConfirmButton } from '../../ui/ConfirmButton.js';
-import { CheckboxField, fieldError, Form, SelectField, SubmitButton, text, TextAreaField, TextField } from '../../ui/forms.js';
+import { CheckboxField, fieldError, FieldMessage, Form, SelectField, SubmitButton, text, TextAreaField, TextField } from '../../ui/forms.js';
 import { EmptyState, ErrorAlert, Loading } from '../../ui/feedback.js';
 import { Page } from '../../ui/layout.js';
 import { compact, daysBetween, itemsOf, TabLinks, useClinicFormat, useTab } from '../clinical/shared.js';
 import type { Device, Practitioner, Treatment } from '../clinical/types.js';
-import { changed, FormHeading, itemErrors, listError, useEditing, useFlash, useMoneyInput } from './editing.js';
+import { changed, FormHeading, useEditing, useFlash, useMoneyInput } from './editing.js';
 
 const TABS = ['catalogue', 'practitioners', 'devices'] as const;
 
@@ -155,15 +155,11 @@ function TreatmentForm({ treatment, titleId, onSaved, onCancel }: {
   const [rules, setRules] = useState<RuleDraft[]>(() => (treatment?.followup_rules ?? []).map((r) => ({
     key: ++ruleKey, type: followupKey(r.type), after_days: String(r.after_days), notify: r.notify !== false,
   })));
-  const [error, setError] = useState<ApiError | undefined>();
-  const ruleErrors = itemErrors(error, 'followup_rules');
-  const rulesError = listError(error, 'followup_rules');
   const cur = /^[A-Za-z]{3}$/.test(currency) ? currency.toUpperCase() : money.currency;
 
   const setRule = (key: number, patch: Partial<RuleDraft>) => setRules((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
 
   async function save(data: FormData) {
-    setError(undefined);
     const value = (k: string) => text(data, k) || null;
     const priceText = text(data, 'base_price_minor');
     const price = priceText ? money.toMinor(priceText, cur) : 0;
@@ -174,15 +170,10 @@ function TreatmentForm({ treatment, titleId, onSaved, onCancel }: {
       description: value('description'), is_active: data.get('is_active') === 'on', consent_required: data.get('consent_required') === 'on',
       followup_rules: rules.map((r) => ({ type: r.type, after_days: r.after_days.trim() === '' ? null : Number(r.after_days), notify: r.notify })),
     };
-    try {
-      const row = treatment
-        ? await patch(treatment, next)
-        : await api<Treatment>('POST', '/api/treatments', compact(next));
-      onSaved(row);
-    } catch (err) {
-      setError(asApiError(err));
-      throw err;
-    }
+    const row = treatment
+      ? await patch(treatment, next)
+      : await api<Treatment>('POST', '/api/treatments', compact(next));
+    onSaved(row);
   }
   async function patch(tr: TreatmentRow, next: Record<string, unknown>): Promise<Treatment> {
     const before = {
@@ -230,22 +221,21 @@ function TreatmentForm({ treatment, titleId, onSaved, onCancel }: {
       <fieldset className="form-section" data-testid="treatment-rules">
         <legend>{t('catalog.followup_rules')}</legend>
         <p className="hint">{t('catalog.form.rules_hint')}</p>
-        {rulesError && <p className="field-error" role="alert">{rulesError.message}</p>}
+        <FieldMessage pointer="/followup_rules" />
         {rules.length > 0 && (
           <ol className="rule-list">
             {rules.map((r, i) => {
-              const errs = ruleErrors.get(i) ?? {};
               const n = i + 1;
+              // The API's message for one rule's part shows under that part: /followup_rules/1/after_days.
               return (
                 <li key={r.key} data-testid="treatment-rule">
-                  <RuleSelect label={t('catalog.form.rule_type', { n })} value={r.type} error={errs.type} onChange={(type) => setRule(r.key, { type })} />
-                  <div className={`field days${errs.after_days ? ' has-error' : ''}`}>
-                    <label htmlFor={`rule-days-${r.key}`}>{t('catalog.form.rule_days', { n })}</label>
-                    <input id={`rule-days-${r.key}`} type="number" step={1} inputMode="numeric" required value={r.after_days}
-                      onChange={(e) => setRule(r.key, { after_days: e.target.value })} aria-invalid={errs.after_days ? true : undefined}
-                      aria-describedby={errs.after_days ? `rule-days-${r.key}-error` : undefined} data-testid="rule-days" />
-                    {errs.after_days && <p id={`rule-days-${r.key}-error`} className="field-error" data-testid="field-error">{errs.after_days}</p>}
-                  </div>
+                  <SelectField label={t('catalog.form.rule_type', { n })} name={`rule_type_${r.key}`} pointer={`/followup_rules/${i}/type`} value={r.type}
+                    onChange={(e) => setRule(r.key, { type: followupKey(e.target.value) })} testId="rule-type">
+                    {FOLLOWUP_TYPES.map((f) => <option key={f} value={f}>{t(`followup.type.${f}`)}</option>)}
+                  </SelectField>
+                  <TextField label={t('catalog.form.rule_days', { n })} name={`rule_days_${r.key}`} pointer={`/followup_rules/${i}/after_days`} fieldClass="days"
+                    type="number" step={1} inputMode="numeric" required value={r.after_days} onChange={(e) => setRule(r.key, { after_days: e.target.value })}
+                    testId="rule-days" />
                   <label className="checkbox">
                     <input type="checkbox" checked={r.notify} onChange={(e) => setRule(r.key, { notify: e.target.checked })} data-testid="rule-notify" />
                     <span>{t('catalog.form.rule_notify')}</span>
@@ -267,20 +257,6 @@ function TreatmentForm({ treatment, titleId, onSaved, onCancel }: {
         <button type="button" className="btn secondary" onClick={onCancel} data-testid="treatment-cancel">{t('common.cancel')}</button>
       </div>
     </Form>
-  );
-}
-
-function RuleSelect({ label, value, error, onChange }: { label: string; value: string; error?: string; onChange: (v: (typeof FOLLOWUP_TYPES)[number]) => void }) {
-  const t = useT();
-  const id = useId();
-  return (
-    <div className={error ? 'field has-error' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} onChange={(e) => onChange(followupKey(e.target.value))} aria-invalid={error ? true : undefined} data-testid="rule-type">
-        {FOLLOWUP_TYPES.map((f) => <option key={f} value={f}>{t(`followup.type.${f}`)}</option>)}
-      </select>
-      {error && <p className="field-error" data-testid="field-error">{error}</p>}
-    </div>
   );
 }
 

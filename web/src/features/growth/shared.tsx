@@ -9,6 +9,7 @@ import { useT, type MessageKey } from '../../i18n/i18n.js';
 import { en } from '../../i18n/en.js';
 import { useActingOrg, useCan, useFormat } from '../../session/session.js';
 import { actingOrg, ApiError } from '../../lib/api.js';
+import { amountInput, amountToMinor, currencyDigits } from '../../lib/amount.js';
 import { itemsOf } from '../clinical/shared.js';
 import type { Campaign, Member, Stage, Tag, TagRef } from './types.js';
 
@@ -42,38 +43,25 @@ export interface Money {
   format(minor: number | null | undefined, currency?: string): string;
   /** Digits after the decimal point for the currency (0 for JPY, 2 for USD). */
   digits(currency?: string): number;
-  /** A typed amount ("1,500.50") in minor units; NaN when it is not a non-negative amount. */
+  /** A typed amount ("1,500.50" in en, "1.500,50" in tr) in minor units; NaN when it is not a non-negative amount or could be read two ways. */
   toMinor(text: string, currency?: string): number;
-  /** Minor units as the plain number a form field shows ("1500.5"). */
+  /** Minor units as the plain number a form field shows ("1500.5" in en, "1500,5" in tr). */
   toInput(minor: number | null | undefined, currency?: string): string;
 }
 
+/** Money in the organization's locale; typed amounts are read by lib/amount.ts, as in the clinic's forms. */
 export function useMoney(): Money {
   const org = useActingOrg();
   const fmt = useFormat();
   const locale = org?.locale ?? navigator.language;
   const orgCurrency = org?.currency ?? 'USD';
-  return useMemo(() => {
-    const digits = (currency = orgCurrency) => new Intl.NumberFormat(locale, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    return {
-      currency: orgCurrency,
-      digits,
-      format: (minor, currency = orgCurrency) => (minor === null || minor === undefined ? '—' : fmt.money(minor, currency)),
-      toMinor(text, currency = orgCurrency) {
-        const clean = text.replace(/[\s,_]/g, '');
-        if (!/^\d+(\.\d+)?$/.test(clean)) return Number.NaN;
-        const [whole, frac = ''] = clean.split('.') as [string, string?];
-        const d = digits(currency);
-        if (frac.length > d) return Number.NaN;
-        return Number(whole) * 10 ** d + Number(frac.padEnd(d, '0') || '0');
-      },
-      toInput(minor, currency = orgCurrency) {
-        if (minor === null || minor === undefined) return '';
-        const d = digits(currency);
-        return d === 0 ? String(minor) : (minor / 10 ** d).toFixed(d).replace(/\.?0+$/, '');
-      },
-    };
-  }, [locale, orgCurrency, fmt]);
+  return useMemo(() => ({
+    currency: orgCurrency,
+    digits: (currency = orgCurrency) => currencyDigits(currency),
+    format: (minor, currency = orgCurrency) => (minor === null || minor === undefined ? '—' : fmt.money(minor, currency)),
+    toMinor: (text, currency = orgCurrency) => amountToMinor(text, locale, currency),
+    toInput: (minor, currency = orgCurrency) => amountInput(minor, locale, currency),
+  }), [locale, orgCurrency, fmt]);
 }
 
 /** Score 0-100 as a coloured badge: cold, warm, hot. */

@@ -4,11 +4,11 @@ import { Link, navigate } from '../../lib/router.js';
 import { usePaged } from '../../lib/usePaged.js';
 import { useT } from '../../i18n/i18n.js';
 import { useCan } from '../../session/session.js';
-import { Form, SelectField, SubmitButton, text, TextField } from '../../ui/forms.js';
+import { Form, SelectField, SubmitButton, text, TextAreaField, TextField } from '../../ui/forms.js';
 import { EmptyState, ErrorAlert, Loading } from '../../ui/feedback.js';
 import { Card, Page } from '../../ui/layout.js';
 import { LoadMore } from '../admin/LoadMore.js';
-import { compact, TextArea, useClinicFormat } from '../clinical/shared.js';
+import { compact, useClinicFormat } from '../clinical/shared.js';
 import { GENDERS, SKIN_TYPES, type Patient } from '../clinical/types.js';
 
 /** The patient list with search (name, code, phone, email) and the new-patient form. */
@@ -116,11 +116,11 @@ function NewPatientForm({ onCancel }: { onCancel: () => void }) {
         <TextField label={t('patients.emergency_contact')} name="emergency_contact" autoComplete="off" />
         {can('medical.write') && (
           <div className="row">
-            <TextArea label={t('patients.medical_history')} name="medical_history" testId="patient-history" />
-            <TextArea label={t('patients.allergies')} name="allergy_notes" testId="patient-allergies" />
+            <TextAreaField label={t('patients.medical_history')} name="medical_history" testId="patient-history" />
+            <TextAreaField label={t('patients.allergies')} name="allergy_notes" testId="patient-allergies" />
           </div>
         )}
-        <TextArea label={t('patients.notes')} name="notes" />
+        <TextAreaField label={t('patients.notes')} name="notes" testId="patient-notes" />
         {duplicate && (
           <label className="checkbox" data-testid="patient-allow-duplicate">
             <input type="checkbox" name="allow_duplicate" />
