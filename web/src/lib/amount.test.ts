@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amountInput, amountToMinor, parseAmount, separators } from './amount.js';
+import { amountInput, amountToMinor, parseAmount, parseQuantity, separators } from './amount.js';
 
 const minor = (text: string, locale: string, currency = 'TWD') => parseAmount(text, locale, currency);
 
@@ -77,5 +77,20 @@ describe('amounts typed in the organization\'s locale', () => {
     for (const [locale, amount] of [['en', 123456789], ['zh-TW', 5], ['tr', 499950], ['tr', 10]] as const) {
       expect(amountToMinor(amountInput(amount, locale, 'TWD'), locale, 'TWD')).toBe(amount);
     }
+  });
+});
+
+describe('quantities typed in the organization\'s locale', () => {
+  it('reads lot quantities by the same separators, two decimals, a minus only for corrections', () => {
+    expect(parseQuantity('1.000', 'tr')).toBe(1000);
+    expect(parseQuantity('2,5', 'tr')).toBe(2.5);
+    expect(parseQuantity('1,000', 'en')).toBe(1000);
+    expect(parseQuantity('2.5', 'zh-TW')).toBe(2.5);
+    expect(parseQuantity('-1.5', 'en', { signed: true })).toBe(-1.5);
+    expect(parseQuantity('−2', 'en', { signed: true })).toBe(-2);
+    expect(parseQuantity('-1', 'en')).toBeNaN();
+    expect(parseQuantity('2,5', 'en')).toBeNaN(); // ambiguous in en: refused, not read as 25
+    expect(parseQuantity('1.005', 'en')).toBeNaN(); // three decimals
+    expect(parseQuantity('', 'en')).toBeNaN();
   });
 });

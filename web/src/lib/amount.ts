@@ -81,6 +81,23 @@ function groupedRe(group: string, indian: boolean): RegExp {
  * why it is not one. Whitespace around the amount is ignored; ",5" in tr and ".5" in en are 0.5.
  */
 export function parseAmount(text: string, locale: string, currency: string): AmountResult {
+  return parseScaled(text, locale, currencyDigits(currency));
+}
+
+/**
+ * A typed quantity ("1.000,5" ml in tr) with at most `digits` decimals, by the same rules as an
+ * amount; `signed` also accepts a leading minus (a count correction). NaN when it is not one.
+ */
+export function parseQuantity(text: string, locale: string, opts: { digits?: number; signed?: boolean } = {}): number {
+  const digits = opts.digits ?? 2;
+  let s = text.trim();
+  let sign = 1;
+  if (opts.signed && /^[-\u2212]/.test(s)) { sign = -1; s = s.slice(1); }
+  const r = parseScaled(s, locale, digits);
+  return r.ok ? (sign * r.minor) / 10 ** digits : Number.NaN;
+}
+
+function parseScaled(text: string, locale: string, digits: number): AmountResult {
   const s = text.trim();
   if (!s) return { ok: false, problem: 'empty' };
   const { decimal, group, indian } = localeNumbers(locale);
@@ -105,7 +122,6 @@ export function parseAmount(text: string, locale: string, currency: string): Amo
   } else if (!/^\d*$/.test(whole) || (!whole && !frac)) {
     return { ok: false, problem: 'invalid' };
   }
-  const digits = currencyDigits(currency);
   if (frac.length > digits) return { ok: false, problem: 'too_precise' };
   const minor = Number([...whole].filter((c) => /\d/.test(c)).join('')) * 10 ** digits + Number(frac.padEnd(digits, '0') || '0');
   return Number.isSafeInteger(minor) ? { ok: true, minor } : { ok: false, problem: 'too_large' };

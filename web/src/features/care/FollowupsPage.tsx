@@ -8,10 +8,10 @@ import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
 import { useT } from '../../i18n/i18n.js';
 import { useCan } from '../../session/session.js';
-import { Form, SubmitButton, text, TextField } from '../../ui/forms.js';
+import { Form, SubmitButton, text, TextAreaField, TextField } from '../../ui/forms.js';
 import { ErrorAlert, Loading, Notice } from '../../ui/feedback.js';
 import { Page } from '../../ui/layout.js';
-import { compact, daysBetween, TextArea, useClinicFormat } from '../clinical/shared.js';
+import { compact, daysBetween, useClinicFormat } from '../clinical/shared.js';
 import { idOf, type Followup } from '../clinical/types.js';
 import { followupType } from '../patients/PatientChart.js';
 
@@ -138,7 +138,7 @@ function CompleteForm({ followup: f, onDone }: { followup: Followup; onDone: (ok
         <TextField label={t('followups.actual_date')} name="actual_date" type="date" defaultValue={day.today()} required testId="followup-actual-date" />
         <TextField label={t('followups.next_date')} name="next_recommend_date" type="date" testId="followup-next-date" hint={t('followups.next_hint')} />
       </div>
-      <TextArea label={t('followups.outcome')} name="outcome_notes" testId="followup-outcome" />
+      <TextAreaField label={t('followups.outcome')} name="outcome_notes" testId="followup-outcome" />
       <div className="form-actions">
         <SubmitButton testId="followup-complete-submit">{t('followups.complete')}</SubmitButton>
         <button type="button" className="btn secondary" onClick={() => onDone(false)}>{t('common.cancel')}</button>

@@ -22,11 +22,16 @@ export interface MoneyInput {
 }
 
 /** Money fields read and filled in the organization's locale (parsing lives in lib/amount.ts, shared with growth). */
+/** The locale numbers are typed in: the acting organization's, else the browser's. */
+export function useOrgLocale(): string {
+  return useActingOrg()?.locale ?? navigator.language;
+}
+
 export function useMoneyInput(): MoneyInput {
   const org = useActingOrg();
   const fmt = useFormat();
   const orgCurrency = org?.currency ?? 'USD';
-  const locale = org?.locale ?? navigator.language;
+  const locale = useOrgLocale();
   return useMemo<MoneyInput>(() => ({
     currency: orgCurrency,
     format: (minor, currency = orgCurrency) => (minor === null || minor === undefined ? '—' : fmt.money(minor, currency)),

@@ -9,12 +9,12 @@ import { Link, navigate } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
 import { useT } from '../../i18n/i18n.js';
 import { useCan, useFormat } from '../../session/session.js';
-import { fieldError, Form, SelectField, SubmitButton, text, TextField } from '../../ui/forms.js';
+import { fieldError, Form, SelectField, SubmitButton, text, TextAreaField, TextField } from '../../ui/forms.js';
 import { ErrorAlert, Loading } from '../../ui/feedback.js';
 import { Card, Page } from '../../ui/layout.js';
 import { areaLabel, FACE_AREAS, FaceMap } from './FaceMap.js';
 import { ScreeningAlerts } from './ScreeningAlerts.js';
-import { compact, itemsOf, TextArea, useClinicFormat } from './shared.js';
+import { compact, itemsOf, useClinicFormat } from './shared.js';
 import { idOf, type Device, type FacePoint, type Patient, type Practitioner, type ScreeningAlert, type Treatment, type TreatmentSession } from './types.js';
 
 /** What the API answered for the session just recorded: the chart shows its follow-ups and warnings. */
@@ -287,7 +287,7 @@ export function SessionForm({ patientId }: { patientId: string }) {
 
           <Card title={t('session.notes_title')}>
             <TextField label={t('session.reaction')} name="immediate_reaction" testId="session-reaction" />
-            <TextArea label={t('session.notes')} name="clinical_notes" testId="session-notes" />
+            <TextAreaField label={t('session.notes')} name="clinical_notes" testId="session-notes" />
           </Card>
 
           <div className="form-actions">

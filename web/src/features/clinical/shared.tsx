@@ -2,7 +2,7 @@
  * Pieces the clinic screens share: calendar days in the organization's locale, "today" in its
  * time zone, numbers, tabs kept in the URL, and lists that arrive either as an array or as a page.
  */
-import { useId, useMemo, type ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { Link, useLocation } from '../../lib/router.js';
 import { useActingOrg } from '../../session/session.js';
 
@@ -82,15 +82,3 @@ export function compact<T extends Record<string, unknown>>(obj: T): Partial<T> {
   return out;
 }
 
-/** A labelled multi-line field (the shared form kit has single-line inputs only). */
-export function TextArea({ label, name, testId, defaultValue, rows = 3, required }: {
-  label: string; name: string; testId?: string; defaultValue?: string; rows?: number; required?: boolean;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <textarea id={id} name={name} rows={rows} defaultValue={defaultValue} required={required} data-testid={testId} />
-    </div>
-  );
-}

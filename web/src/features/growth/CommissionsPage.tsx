@@ -10,9 +10,9 @@ import { useApi } from '../../lib/useApi.js';
 import { useT } from '../../i18n/i18n.js';
 import { useCan, useFormat } from '../../session/session.js';
 import { EmptyState, ErrorAlert, Loading } from '../../ui/feedback.js';
-import { fieldError, Form, SelectField, SubmitButton, text, TextField } from '../../ui/forms.js';
+import { fieldError, Form, SelectField, SubmitButton, text, TextAreaField, TextField } from '../../ui/forms.js';
 import { Card, Page } from '../../ui/layout.js';
-import { itemsOf, TextArea, useClinicFormat } from '../clinical/shared.js';
+import { itemsOf, useClinicFormat } from '../clinical/shared.js';
 import { GrowthTabs, useLabel, useMoney } from './shared.js';
 import type { Provider, Rule, Statement, StatementSummary } from './types.js';
 
@@ -211,7 +211,7 @@ function ManageCommissions({ onChange }: { onChange: () => void }) {
               <TextField label={t('growth.commissions.rule_name')} name="name" required testId="rule-name" />
               <TextField label={t('growth.commissions.effective_from')} name="effective_from" type="date" />
             </div>
-            <TextArea label={t('growth.commissions.rule_json')} name="rule" rows={7} defaultValue={EXAMPLE_RULE} testId="rule-json" />
+            <TextAreaField label={t('growth.commissions.rule_json')} name="rule" rows={7} defaultValue={EXAMPLE_RULE} testId="rule-json" />
             <p className="hint">{t('growth.commissions.rule_hint')}</p>
             <SubmitButton testId="rule-add">{t('growth.commissions.add_rule')}</SubmitButton>
           </Form>

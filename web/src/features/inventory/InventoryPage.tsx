@@ -18,7 +18,8 @@ import { Page } from '../../ui/layout.js';
 import { LoadMore } from '../admin/LoadMore.js';
 import { compact, daysBetween, TabLinks, useClinicFormat, useTab } from '../clinical/shared.js';
 import { num, type Lot, type Product } from '../clinical/types.js';
-import { changed, FormHeading, UNIT_SUGGESTIONS, useEditing, useFlash, useMoneyInput } from '../catalog/editing.js';
+import { changed, FormHeading, UNIT_SUGGESTIONS, useEditing, useFlash, useMoneyInput, useOrgLocale } from '../catalog/editing.js';
+import { parseQuantity } from '../../lib/amount.js';
 
 const TABS = ['lots', 'products'] as const;
 /** Lots expiring within this many days are flagged. */
@@ -190,14 +191,14 @@ function LotEditForm({ lot, onSaved, onCancel }: { lot: LotRow; onSaved: (l: Lot
 /** A count correction (signed) or waste (positive) with its reason; the lot's recent movements below. */
 function AdjustForm({ lot, onSaved, onCancel }: { lot: LotRow; onSaved: (l: Lot) => void; onCancel: () => void }) {
   const t = useT();
+  const locale = useOrgLocale();
   const day = useClinicFormat();
   const fmt = useFormat();
   const [kind, setKind] = useState<'adjust' | 'waste'>('adjust');
   const movements = useApi<{ items: Movement[] }>(`/api/lots/${lot.id}/movements?limit=10`);
   async function save(data: FormData) {
-    const qtyText = text(data, 'quantity').replace(',', '.');
-    const quantity = Number(qtyText);
-    if (!qtyText || !Number.isFinite(quantity) || quantity === 0) throw fieldError('quantity', t('lot.form.quantity_invalid'));
+    const quantity = parseQuantity(text(data, 'quantity'), locale, { signed: true });
+    if (!Number.isFinite(quantity) || quantity === 0) throw fieldError('quantity', t('lot.form.quantity_invalid'));
     const out = await api<{ movement_id: string; lot: Lot }>('POST', `/api/lots/${lot.id}/movements`, { kind, quantity, reason: text(data, 'reason') });
     onSaved(out.lot);
   }
@@ -350,9 +351,10 @@ function Products() {
 /** Create or change a product; the API keeps the unit while lots are counted in it, and says so. */
 function ProductForm({ product: p, onSaved, onCancel }: { product?: ProductRow; onSaved: (p: Product) => void; onCancel: () => void }) {
   const t = useT();
+  const locale = useOrgLocale();
   async function save(data: FormData) {
-    const reorderText = text(data, 'reorder_level').replace(',', '.');
-    const reorder = reorderText === '' ? null : Number(reorderText);
+    const reorderText = text(data, 'reorder_level');
+    const reorder = reorderText === '' ? null : parseQuantity(reorderText, locale);
     if (reorder !== null && (!Number.isFinite(reorder) || reorder < 0)) throw fieldError('reorder_level', t('product.form.reorder_invalid'));
     const ingredients = text(data, 'ingredients').split(/[,\n、，]/).map((s) => s.trim()).filter(Boolean);
     const next: Record<string, unknown> = {
@@ -400,11 +402,11 @@ function ProductForm({ product: p, onSaved, onCancel }: { product?: ProductRow; 
 /** Receiving a lot: its number, expiry and quantity (and what it cost, in the organization's currency). */
 function ReceiveLotForm({ product, onSaved, onCancel }: { product: ProductRow; onSaved: (l: Lot) => void; onCancel: () => void }) {
   const t = useT();
+  const locale = useOrgLocale();
   const money = useMoneyInput();
   async function save(data: FormData) {
-    const qtyText = text(data, 'quantity').replace(',', '.');
-    const quantity = Number(qtyText);
-    if (!qtyText || !Number.isFinite(quantity) || quantity <= 0) throw fieldError('quantity', t('lot.form.receive_quantity_invalid'));
+    const quantity = parseQuantity(text(data, 'quantity'), locale);
+    if (!Number.isFinite(quantity) || quantity <= 0) throw fieldError('quantity', t('lot.form.receive_quantity_invalid'));
     const costText = text(data, 'unit_cost_minor');
     const cost = costText ? money.toMinor(costText) : null;
     if (cost !== null && !Number.isFinite(cost)) throw fieldError('unit_cost_minor', t('catalog.form.price_invalid', { currency: money.currency }));
