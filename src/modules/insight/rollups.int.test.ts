@@ -103,10 +103,11 @@ describe('dashboard rollups', () => {
         if (op < 30 || sessions.length < 5) {
           const id = newId();
           sessions.push(id);
-          await q(`INSERT INTO treatment_sessions (id, org_id, patient_id, treatment_id, session_no, performed_at, price_minor, currency, pmu, status, signed_at)
-                   VALUES ($1, visage_current_org(), $2, $3, $7, $4, $5, 'TWD', $6, 'signed', $4)`,
+          // One in ten is recorded already deleted (an import of a voided session): it counts nowhere.
+          await q(`INSERT INTO treatment_sessions (id, org_id, patient_id, treatment_id, session_no, performed_at, price_minor, currency, pmu, status, signed_at, deleted_at)
+                   VALUES ($1, visage_current_org(), $2, $3, $7, $4, $5, 'TWD', $6, 'signed', $4, CASE WHEN $8 THEN now() END)`,
           [id, r.pick(patients), r.pick(treatments), instant(), r.int(4) === 0 ? null : 500 + r.int(5000),
-            r.int(3) === 0 ? JSON.stringify({ procedure_type: r.pick(['Microblading', 'Powder Brows', ' ']) }) : null, i + 1]);
+            r.int(3) === 0 ? JSON.stringify({ procedure_type: r.pick(['Microblading', 'Powder Brows', ' ']) }) : null, i + 1, r.int(10) === 0]);
         } else if (op < 40) {
           await q('UPDATE treatment_sessions SET performed_at = $2 WHERE id = $1', [r.pick(sessions), instant()]);
         } else if (op < 45) {
@@ -157,6 +158,12 @@ describe('dashboard rollups', () => {
       .toEqual(defs.retention);
 
     await asOrg(o.orgId, (q) => q('SELECT visage_dashboard_rebuild($1)', [o.orgId]));
+    expect(await rollups(o.orgId)).toEqual(kept);
+
+    // A session recorded already deleted, later than anything else of a patient, changes nothing.
+    const withSessions = kept.care.find((c: any) => c.first_session_at)!;
+    await asOrg(o.orgId, (q) => q(`INSERT INTO treatment_sessions (id, org_id, patient_id, treatment_id, session_no, performed_at, currency, status, signed_at, deleted_at)
+      VALUES ($1, visage_current_org(), $2, $3, 100000, now() + interval '1 hour', 'TWD', 'signed', now(), now())`, [newId(), withSessions.patient_id, treatments[0]]));
     expect(await rollups(o.orgId)).toEqual(kept);
   });
 
