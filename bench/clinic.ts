@@ -104,6 +104,10 @@ async function suite(kind: 'postgres' | 'pglite') {
     sessions_with_usage_per_s: sessionsPerSecond,
     ratio_to_baseline_rps: Object.fromEntries(Object.keys(full).map((k) => [k, Math.round((full[k]!.rps / Math.max(1, raw[k]!.rps)) * 1000) / 1000])),
   };
+  // A run where requests failed measures failures, not work: say so in the results rather than quote it.
+  const failed = [...Object.values(full), ...Object.values(raw)].filter((f) => f.errors > 0 || f.non2xx > 0).map((f) => `${f.name}: ${f.errors} errors, ${f.non2xx} non-2xx`);
+  if (failed.length) console.log(`  !!! requests failed, these figures are not valid:\n    ${failed.join('\n    ')}`);
+  Object.assign(summary, { failed_runs: failed });
   console.log(`  sessions with drug usage per second: full stack ${sessionsPerSecond.full_stack}, baseline ${sessionsPerSecond.baseline}`);
   console.log(`  p95: treatments ${summary.dashboard_treatments_p95_ms} ms, followup-risk ${summary.dashboard_risk_p95_ms} ms, followups?days=30 ${summary.followups_30d_p95_ms} ms (target ${TARGETS.dashboard_p95_ms[kind]} ms)`);
   return { kind, generated, full_stack: full, baseline: raw, summary };

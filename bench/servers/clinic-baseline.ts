@@ -97,15 +97,15 @@ async function usage(q: Q, orgId: string, userId: string, sessionId: string) {
       AND deleted_at IS NULL) p) AS product FROM treatment_sessions s WHERE s.org_id = visage_current_org() AND s.id = $1 AND s.deleted_at IS NULL`, [sessionId, 'BOTOX_US']);
   if (!s?.product) throw new Error('missing rows');
   const id = randomUUID();
-  const [taken] = await q(`WITH pick AS (SELECT id FROM lots WHERE org_id = visage_current_org() AND product_id = $5 AND status = 'active'
-        AND expiry_date > (now() AT TIME ZONE 'Asia/Taipei')::date AND quantity_on_hand >= $2 ORDER BY expiry_date, received_at LIMIT 1),
-      l AS (UPDATE lots SET quantity_on_hand = quantity_on_hand - $2, updated_at = now() FROM pick
-        WHERE lots.org_id = visage_current_org() AND lots.id = pick.id AND lots.quantity_on_hand >= $2 RETURNING lots.id, lots.lot_number, lots.quantity_on_hand),
+  const [taken] = await q(`WITH pick AS (SELECT id FROM lots WHERE org_id = visage_current_org() AND product_id = $4 AND status = 'active'
+        AND expiry_date > (now() AT TIME ZONE 'Asia/Taipei')::date AND quantity_on_hand >= $1 ORDER BY expiry_date, received_at LIMIT 1),
+      l AS (UPDATE lots SET quantity_on_hand = quantity_on_hand - $1, updated_at = now() FROM pick
+        WHERE lots.org_id = visage_current_org() AND lots.id = pick.id AND lots.quantity_on_hand >= $1 RETURNING lots.id, lots.lot_number, lots.quantity_on_hand),
       u AS (INSERT INTO drug_usages (id, org_id, session_id, product_id, lot_id, amount_used, unit, created_by)
-        SELECT $3, visage_current_org(), $4, $5, l.id, $2, 'U', $6 FROM l RETURNING id, lot_id),
+        SELECT $2, visage_current_org(), $3, $4, l.id, $1, 'U', $5 FROM l RETURNING id, lot_id),
       m AS (INSERT INTO stock_movements (id, org_id, lot_id, kind, quantity, usage_id, created_by)
-        SELECT $7, visage_current_org(), u.lot_id, 'use', -($2::numeric), u.id, $6 FROM u)
-    SELECT lot_number, quantity_on_hand FROM l`, [null, 40, id, sessionId, s.product.id, userId, randomUUID()]);
+        SELECT $6, visage_current_org(), u.lot_id, 'use', -($1::numeric), u.id, $5 FROM u)
+    SELECT lot_number, quantity_on_hand FROM l`, [40, id, sessionId, s.product.id, userId, randomUUID()]);
   if (!taken) throw new Error('no lot');
   await q(AUDIT, [randomUUID(), orgId, userId, 'create', 'drug_usage', id, null, null]);
   return { usage_id: id, lot_number: taken.lot_number };
