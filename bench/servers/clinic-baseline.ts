@@ -47,8 +47,8 @@ async function risk(q: Q) {
        FROM patient_care_summary c
        JOIN patients p ON p.org_id = c.org_id AND p.id = c.patient_id AND p.deleted_at IS NULL
        LEFT JOIN treatments t ON t.org_id = c.org_id AND t.id = c.last_treatment_id
-      WHERE c.org_id = visage_current_org() AND c.risk_date IS NOT NULL AND c.risk_date <= $1::date AND c.risk_date >= $2::date
-        AND (c.risk_date, c.patient_id) < ($4::date, $5::uuid)
+      WHERE c.org_id = visage_current_org() AND c.risk_date IS NOT NULL AND c.risk_date <= least($1::date, $4::date) AND c.risk_date >= $2::date
+        AND (c.risk_date < $4::date OR c.patient_id < $5::uuid)
       ORDER BY c.risk_date DESC, c.patient_id DESC LIMIT $6`,
   [c!.today, '0001-01-01', c!.timezone, '9999-12-31', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 101]);
   return rows.slice(0, 100).map((r) => ({ patient_id: r.patient_id, last_treatment: r.treatment_name, recommended_date: r.rec, status: r.rec >= cutoff ? 'due' : 'overdue' }));

@@ -105,7 +105,9 @@ export async function followupRisk(tx: Tx, now: Date, opts: { graceDays: number;
        JOIN patients p ON p.org_id = c.org_id AND p.id = c.patient_id AND p.deleted_at IS NULL
        LEFT JOIN treatments t ON t.org_id = c.org_id AND t.id = c.last_treatment_id
       WHERE c.org_id = visage_current_org() AND c.risk_date IS NOT NULL
-        AND c.risk_date <= $1::date AND c.risk_date >= $2::date AND (c.risk_date, c.patient_id) < ($4::date, $5::uuid)
+        -- The cursor as least(...) and an OR, not a row comparison: a btree starts a backward scan at the
+        -- row comparison's bound and walked every later entry (17 ms at 100k patients) before this.
+        AND c.risk_date <= least($1::date, $4::date) AND c.risk_date >= $2::date AND (c.risk_date < $4::date OR c.patient_id < $5::uuid)
       ORDER BY c.risk_date DESC, c.patient_id DESC
       LIMIT $6`,
     [hi, lo, clock.timezone, c.r, c.p, opts.limit + 1]);
