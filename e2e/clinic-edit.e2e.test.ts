@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startHarness, type Harness } from './harness.js';
+import { startHarness, type Harness, signUpOwner, type Owner } from './harness.js';
 
 const OWNER = { email: 'owner@clinic-edit-e2e.visage.local', password: 'a clinic owner passphrase', full_name: 'Chen Mei-Hua' };
 const DESK = { email: 'desk@clinic-edit-e2e.visage.local', password: 'a front desk passphrase', full_name: 'Wang Xiao-Ling' };
@@ -25,17 +25,10 @@ let patientId: string;
 
 const shot = (name: string) => page.screenshot({ path: `/tmp/visage-edit-${name}.png`, fullPage: true });
 
-async function api<T = any>(method: string, url: string, body?: unknown, expected = [200, 201]): Promise<T> {
-  const res = await h.call<T>(method, url, body, token, orgId);
-  if (!expected.includes(res.status)) throw new Error(`${method} ${url} -> ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+let api: Owner['api'];
 
 async function seed() {
-  const signup = await h.call('POST', '/api/auth/signup', OWNER);
-  expect(signup.status).toBe(201);
-  token = signup.body.token;
-  orgId = (await h.call('POST', '/api/organizations', CLINIC, token)).body.id;
+  ({ token, orgId, api } = await signUpOwner(h, OWNER, CLINIC));
   await api('POST', '/api/treatments', {
     treatment_code: 'BOT_MASSETER', treatment_name: '美國肉毒瘦小臉', name_en: 'Botulinum toxin, masseter', category: 'Injection', default_unit: 'U',
     base_price: 4999, consent_required: true, followup_rules: [{ type: 'medical', after_days: 14, notify: true }],

@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startHarness, type Harness } from './harness.js';
+import { startHarness, type Harness, signUpOwner, type Owner } from './harness.js';
 
 const OWNER = { email: 'owner@clinic-e2e.visage.local', password: 'a clinic owner passphrase', full_name: 'Chen Mei-Hua' };
 const CLINIC = { name: 'Jade Aesthetic Clinic 玉診所', type: 'clinic', timezone: 'Asia/Taipei', currency: 'TWD', locale: 'zh-TW' };
@@ -29,18 +29,11 @@ const shot = (name: string) => page.screenshot({ path: `/tmp/visage-clinic-${nam
 /** A calendar date in Taipei, `offset` days from today. */
 const taipeiDay = (offset = 0) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(new Date(Date.now() + offset * 86_400_000));
 
-async function api<T = any>(method: string, url: string, body?: unknown, expected = [200, 201]): Promise<T> {
-  const res = await h.call<T>(method, url, body, token, orgId);
-  if (!expected.includes(res.status)) throw new Error(`${method} ${url} -> ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+let api: Owner['api'];
 
 /** Treatments, a practitioner, a device due for maintenance, a drug with lots near and past expiry. */
 async function seed() {
-  const signup = await h.call('POST', '/api/auth/signup', OWNER);
-  expect(signup.status).toBe(201);
-  token = signup.body.token;
-  orgId = (await h.call('POST', '/api/organizations', CLINIC, token)).body.id;
+  ({ token, orgId, api } = await signUpOwner(h, OWNER, CLINIC));
 
   await api('POST', '/api/treatments', {
     treatment_code: 'BOT_MASSETER', treatment_name: '美國肉毒瘦小臉', name_en: 'Botulinum toxin, masseter', category: 'Injection', default_unit: 'U',

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { startHarness, type Harness } from './harness.js';
+import { startHarness, type Harness, signUpOwner, type Owner } from './harness.js';
 
 const OWNER = { email: 'owner@growth-e2e.visage.local', password: 'a growth owner passphrase', full_name: 'Lin Ya-Ting' };
 const MARKETER = { email: 'marketing@growth-e2e.visage.local', password: 'a marketer passphrase', full_name: 'Elif Demir' };
@@ -26,20 +26,11 @@ let campaignId: string;
 
 const shot = (name: string) => page.screenshot({ path: `/tmp/visage-growth-${name}.png`, fullPage: true });
 
-async function api<T = any>(method: string, url: string, body?: unknown, expected = [200, 201]): Promise<T> {
-  const res = await h.call<T>(method, url, body, token, orgId);
-  if (!expected.includes(res.status)) throw new Error(`${method} ${url} -> ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+let api: Owner['api'];
 
 /** Two campaigns, five leads spread over the stages, tags, an opportunity, a call, paid revenue and a commission rule. */
 async function seed() {
-  const signup = await h.call('POST', '/api/auth/signup', OWNER);
-  expect(signup.status).toBe(201);
-  token = signup.body.token;
-  const org = await h.call('POST', '/api/organizations', CLINIC, token);
-  expect(org.status, JSON.stringify(org.body)).toBe(201);
-  orgId = org.body.id;
+  ({ token, orgId, api } = await signUpOwner(h, OWNER, CLINIC));
 
   await api('POST', '/api/invitations', { email: MARKETER.email, role: 'marketer' });
   const inviteToken = await h.mailed(MARKETER.email, /invite\?token=(\S+)/);

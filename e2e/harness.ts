@@ -80,3 +80,28 @@ export async function startHarness(): Promise<Harness> {
     },
   };
 }
+
+/** An owner signed up with their organization through the API, and a caller acting as them. */
+export interface Owner {
+  token: string;
+  orgId: string;
+  /** Calls the API as the owner in their organization; an answer other than `expected` throws with its body. */
+  api<T = any>(method: string, url: string, body?: unknown, expected?: number[]): Promise<T>;
+}
+
+export async function signUpOwner(h: Harness, owner: { email: string; password: string; full_name: string }, org: Record<string, unknown>): Promise<Owner> {
+  const signup = await h.call('POST', '/api/auth/signup', owner);
+  if (signup.status !== 201) throw new Error(`signup -> ${signup.status} ${JSON.stringify(signup.body)}`);
+  const token = signup.body.token as string;
+  const created = await h.call('POST', '/api/organizations', org, token);
+  if (created.status !== 201) throw new Error(`organization -> ${created.status} ${JSON.stringify(created.body)}`);
+  const orgId = created.body.id as string;
+  return {
+    token, orgId,
+    async api<T = any>(method: string, url: string, body?: unknown, expected = [200, 201]): Promise<T> {
+      const res = await h.call<T>(method, url, body, token, orgId);
+      if (!expected.includes(res.status)) throw new Error(`${method} ${url} -> ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body;
+    },
+  };
+}
