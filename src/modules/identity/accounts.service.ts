@@ -35,31 +35,18 @@ export interface OrgSummary { id: string; name: string; type: string; timezone: 
 
 /** The organizations a user belongs to, with their roles in each (for the organization switcher). */
 export async function userOrganizations(tx: Tx, userId: string): Promise<OrgSummary[]> {
-  return tx.query<OrgSummary>(
-    `SELECT o.id, o.name, o.type, o.timezone, o.currency, o.locale,
-            coalesce(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
-       FROM memberships m JOIN organizations o ON o.id = m.org_id
-       LEFT JOIN membership_roles mr ON mr.membership_id = m.id
-       LEFT JOIN roles r ON r.id = mr.role_id
-      WHERE m.user_id = $1 AND m.status = 'active' AND o.deleted_at IS NULL
-      GROUP BY o.id ORDER BY o.name`, [userId]);
+  const [row] = await tx.query<{ organizations: OrgSummary[] }>('SELECT visage_user_organizations($1) AS organizations', [userId]);
+  return row?.organizations ?? [];
 }
 
 /**
  * The user and their organizations in one statement (what GET /api/me shows): the request's only
- * round trip besides opening and committing the transaction.
+ * round trip besides opening and committing the transaction. The organizations come from
+ * visage_user_organizations (migration 0022), whose plan the database keeps.
  */
 export async function userWithOrganizations(tx: Tx, userId: string): Promise<{ user: UserRow; organizations: OrgSummary[] } | undefined> {
   const [row] = await tx.query<UserRow & { organizations: OrgSummary[] }>(
-    `SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')},
-            coalesce((SELECT json_agg(x ORDER BY x.name) FROM (
-              SELECT o.id, o.name, o.type, o.timezone, o.currency, o.locale,
-                     coalesce(array_agg(r.name ORDER BY r.name) FILTER (WHERE r.name IS NOT NULL), '{}') AS roles
-                FROM memberships m JOIN organizations o ON o.id = m.org_id
-                LEFT JOIN membership_roles mr ON mr.membership_id = m.id
-                LEFT JOIN roles r ON r.id = mr.role_id
-               WHERE m.user_id = u.id AND m.status = 'active' AND o.deleted_at IS NULL
-               GROUP BY o.id) x), '[]'::json) AS organizations
+    `SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')}, visage_user_organizations(u.id) AS organizations
        FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL`, [userId]);
   if (!row) return undefined;
   const { organizations, ...user } = row;
