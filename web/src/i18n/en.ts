@@ -3,6 +3,7 @@ import { clinicEn } from './clinic.en.js';
 import { growthEn } from './growth.en.js';
 import { clinicEditEn } from './clinic-edit.en.js';
 import { clinicSessionEn } from './clinic-session.en.js';
+import { clinicIntakeEn } from './clinic-intake.en.js';
 
 export const en = {
   'common.actions': 'Actions',
@@ -239,6 +240,7 @@ export const en = {
   ...growthEn,
   ...clinicEditEn,
   ...clinicSessionEn,
+  ...clinicIntakeEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

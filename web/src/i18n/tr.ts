@@ -4,6 +4,7 @@ import { clinicTr } from './clinic.tr.js';
 import { growthTr } from './growth.tr.js';
 import { clinicEditTr } from './clinic-edit.tr.js';
 import { clinicSessionTr } from './clinic-session.tr.js';
+import { clinicIntakeTr } from './clinic-intake.tr.js';
 
 export const tr: Messages = {
   'common.actions': 'İşlemler',
@@ -240,4 +241,5 @@ export const tr: Messages = {
   ...growthTr,
   ...clinicEditTr,
   ...clinicSessionTr,
+  ...clinicIntakeTr,
 };

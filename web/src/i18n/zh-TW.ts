@@ -4,6 +4,7 @@ import { clinicZhTW } from './clinic.zh-TW.js';
 import { growthZhTW } from './growth.zh-TW.js';
 import { clinicEditZhTW } from './clinic-edit.zh-TW.js';
 import { clinicSessionZhTW } from './clinic-session.zh-TW.js';
+import { clinicIntakeZhTW } from './clinic-intake.zh-TW.js';
 
 export const zhTW: Messages = {
   'common.actions': '操作',
@@ -240,4 +241,5 @@ export const zhTW: Messages = {
   ...growthZhTW,
   ...clinicEditZhTW,
   ...clinicSessionZhTW,
+  ...clinicIntakeZhTW,
 };

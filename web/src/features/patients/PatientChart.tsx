@@ -46,6 +46,7 @@ export function PatientChart({ patientId }: { patientId: string }) {
             {can('patient.write') && <Link to={`/patients/${p.id}/edit`} className="btn secondary" data-testid="chart-edit-patient">{t('common.edit')}</Link>}
             {can('consent.write') && <Link to={`/patients/${p.id}/consent`} className="btn secondary" data-testid="chart-sign-consent">{t('chart.sign_consent')}</Link>}
             {can('photo.read') && <Link to={`/patients/${p.id}/photos`} className="btn secondary" data-testid="chart-photos">{t('chart.photos')}</Link>}
+            {can('medical.read') && <Link to={`/patients/${p.id}/intakes`} className="btn secondary" data-testid="chart-intakes">{t('intake.chart_link')}</Link>}
           </>}>
           {recorded && <RecordedNotice id={recorded} />}
           {signed && <Notice tone="success" testId="chart-consent-signed">{t('chart.consent_signed')}</Notice>}

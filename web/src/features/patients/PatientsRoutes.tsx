@@ -1,4 +1,4 @@
-/** /patients, /patients/{id} (the chart) and the chart's pages: session, consent, photos, sessions/{sessionId}. */
+/** /patients, /patients/{id} (the chart) and the chart's pages: session, consent, photos, intakes, sessions/{sessionId}. */
 import { Link, useLocation } from '../../lib/router.js';
 import { useT } from '../../i18n/i18n.js';
 import { useCan } from '../../session/session.js';
@@ -6,6 +6,7 @@ import { EmptyState } from '../../ui/feedback.js';
 import { Page } from '../../ui/layout.js';
 import { SessionForm } from '../clinical/SessionForm.js';
 import { ConsentPage } from './ConsentPage.js';
+import { IntakesPage } from './IntakesPage.js';
 import { PatientChart } from './PatientChart.js';
 import { PatientEditForm } from './PatientEditForm.js';
 import { PatientsPage } from './PatientsPage.js';
@@ -28,6 +29,8 @@ export function PatientsRoutes() {
     case 'session': return can('session.write') ? <SessionForm key={id} patientId={id} /> : <Denied />;
     case 'consent': return can('consent.write') ? <ConsentPage key={id} patientId={id} /> : <Denied />;
     case 'photos': return can('photo.read') ? <PhotosPage key={id} patientId={id} /> : <Denied />;
+    // Shows its own notice without medical.read (intakes are medical data; the chart is not).
+    case 'intakes': return can('patient.read') ? <IntakesPage key={id} patientId={id} /> : <Denied />;
     case 'edit': return can('patient.write') ? <PatientEditForm key={id} patientId={id} /> : <Denied />;
     default: return <Missing />;
   }

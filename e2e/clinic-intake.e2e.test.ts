@@ -1,0 +1,256 @@
+/**
+ * The intakes page in Chromium: an intake declaring pregnancy and a lidocaine allergy shows the
+ * flags the API derived and the screening alerts they raise; the session form for a botulinum
+ * toxin treatment then shows a critical alert; a PMU contraindication form; skin analyses listed
+ * newest first with their findings; the API's field errors under the fields; and a front desk
+ * user (no medical.read) gets a notice instead of the medical data.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startHarness, type Harness, signUpOwner, type Owner } from './harness.js';
+
+const OWNER = { email: 'owner@clinic-intake-e2e.visage.local', password: 'a clinic owner passphrase', full_name: 'Chen Mei-Hua' };
+const DESK = { email: 'desk@clinic-intake-e2e.visage.local', password: 'a front desk passphrase', full_name: 'Wang Xiao-Ling' };
+const READER = { email: 'reader@clinic-intake-e2e.visage.local', password: 'a chart reviewer passphrase', full_name: 'Huang Li-Ting' };
+const CLINIC = { name: 'Jade Aesthetic Clinic', type: 'clinic', timezone: 'Asia/Taipei', currency: 'TWD', locale: 'en' };
+const TZ = 'Asia/Taipei';
+
+let h: Harness;
+let page: Page;
+let api: Owner['api'];
+let patientId: string;
+let botId: string;
+let fillerId: string;
+
+const shot = (name: string) => page.screenshot({ path: `/tmp/visage-intake-${name}.png`, fullPage: true });
+const taipeiDay = (offset = 0) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(new Date(Date.now() + offset * 86_400_000));
+const text = (testId: string) => page.getByTestId(testId).first().textContent();
+
+async function seed() {
+  ({ api } = await signUpOwner(h, OWNER, CLINIC));
+  botId = (await api('POST', '/api/treatments', {
+    treatment_code: 'BOT_MASSETER', treatment_name: '美國肉毒瘦小臉', name_en: 'Botulinum toxin, masseter', category: 'Injection', default_unit: 'U',
+    base_price: 4999, ingredients: ['botulinum_toxin'],
+  })).id;
+  fillerId = (await api('POST', '/api/treatments', {
+    treatment_code: 'HA_FILLER', treatment_name: '玻尿酸', name_en: 'Hyaluronic acid filler with lidocaine', category: 'Injection', default_unit: 'cc',
+    base_price: 12000, ingredients: ['hyaluronic_acid', 'lidocaine'],
+  })).id;
+  await api('POST', '/api/practitioners', { code: 'doc_01', full_name: 'Dr. Lin Wei', specialty: 'Dermatology', license_no: 'TW-DERM-0042' });
+  patientId = (await api('POST', '/api/patients', { full_name: 'Lin Mei-Hua', gender: 'female', date_of_birth: '1990-04-02', phone: '0912-000-111' })).id;
+  await api('POST', '/api/invitations', { email: DESK.email, role: 'front_desk' });
+  const inviteToken = await h.mailed(DESK.email, /invite\?token=(\S+)/);
+  const accepted = await h.call('POST', '/api/invitations/accept', { token: inviteToken, full_name: DESK.full_name, password: DESK.password });
+  expect(accepted.status).toBe(200);
+  // A custom role that may read medical data but not record it.
+  await api('POST', '/api/roles', { name: 'chart_reviewer', permissions: ['org.read', 'member.read', 'patient.read', 'medical.read'] });
+  await api('POST', '/api/invitations', { email: READER.email, role: 'chart_reviewer' });
+  const readerToken = await h.mailed(READER.email, /invite\?token=(\S+)/);
+  expect((await h.call('POST', '/api/invitations/accept', { token: readerToken, full_name: READER.full_name, password: READER.password })).status).toBe(200);
+}
+
+async function signInAs(user: { email: string; password: string }) {
+  await page.getByTestId('user-menu').click();
+  await page.getByTestId('sign-out').click();
+  await page.getByTestId('signin-page').waitFor();
+  await page.getByTestId('signin-email').fill(user.email);
+  await page.getByTestId('signin-password').fill(user.password);
+  await page.getByTestId('signin-password').press('Enter');
+  await page.getByTestId('nav-patients').waitFor();
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  await seed();
+  page = await h.browser.newPage();
+});
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') await shot(`failed-${ctx.task.name.split(' ').slice(0, 3).join('-')}`).catch(() => undefined);
+});
+
+afterAll(async () => { await h?.close(); });
+
+describe('intakes and skin analyses in Chromium', () => {
+  it('records an intake declaring pregnancy and a lidocaine allergy, shows the derived flags and the screening alerts', async () => {
+    await page.goto(`${h.baseUrl}/patients/${patientId}`);
+    await page.getByTestId('signin-email').fill(OWNER.email);
+    await page.getByTestId('signin-password').fill(OWNER.password);
+    await page.getByTestId('signin-password').press('Enter');
+    await page.getByTestId('chart-page').waitFor();
+    await page.getByTestId('chart-intakes').click();
+    await page.getByTestId('intakes-page').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/patients/${patientId}/intakes`);
+    await page.getByTestId('intakes-empty').waitFor();
+    await page.getByTestId('analyses-empty').waitFor();
+    await page.getByTestId('intake-screening-none').waitFor();
+    // Nothing on file: screening says so for any treatment.
+    await page.getByTestId('intake-screening-pick').selectOption(botId);
+    await expect.poll(() => page.locator('[data-testid="intake-screening-chosen"] [data-testid="screening-alert"]').first().textContent())
+      .toContain('No intake or contraindication form on file');
+
+    const form = page.getByTestId('intake-form');
+    // The API's own field error shows under the field it names (/answers/allergies: at most 2000 characters).
+    await form.getByTestId('intake-allergies').evaluate((el) => el.removeAttribute('maxlength'));
+    await form.getByTestId('intake-allergies').fill('x'.repeat(2001));
+    await form.getByTestId('intake-submit').click();
+    const allergiesField = page.locator('.field', { has: page.getByTestId('intake-allergies') });
+    await expect.poll(() => allergiesField.getByTestId('field-error').textContent()).toContain('2000');
+    await expect(form.getByTestId('intake-allergies').getAttribute('aria-invalid')).resolves.toBe('true');
+    expect((await api('GET', `/api/patients/${patientId}/intakes`)).items).toHaveLength(0);
+    await shot('field-error');
+
+    // Labels are tied to their inputs: the questions are found by their label.
+    await page.getByLabel('Pregnant', { exact: true }).check();
+    await page.getByLabel('Weeks of pregnancy').fill('12');
+    await form.getByTestId('intake-allergies').fill('Lidocaine, latex');
+    await page.getByLabel('Current medications').fill('Prenatal vitamins');
+    await page.getByLabel('What the patient wants treated').fill('Square jaw, night-time teeth grinding');
+    await shot('intake-form');
+    await form.getByTestId('intake-submit').click();
+
+    await page.getByTestId('intake-saved').waitFor();
+    const saved = page.getByTestId('intake-saved-flags');
+    await expect(saved.locator('[data-testid="intake-flag"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-flag'))))
+      .resolves.toEqual(['allergy:latex', 'allergy:lidocaine', 'pregnancy']);
+    await expect(saved.textContent()).resolves.toBe('Allergy: latexAllergy: lidocainePregnancy');
+    // The form was cleared for the next one.
+    await expect(page.getByLabel('Pregnant', { exact: true }).isChecked()).resolves.toBe(false);
+
+    // Listed with who recorded it and the flags as labels.
+    const row = page.getByTestId('intake-row').first();
+    await row.waitFor();
+    await expect(row.getAttribute('data-kind')).resolves.toBe('intake');
+    await expect(row.textContent()).resolves.toContain('Intake questionnaire');
+    await expect(row.textContent()).resolves.toContain(`${OWNER.full_name} (You)`);
+    await expect(row.getByTestId('intake-flags').textContent()).resolves.toContain('Allergy: lidocaine');
+
+    // Screening for the treatment chosen, refreshed after the save: pregnancy stops botulinum toxin.
+    const chosen = page.getByTestId('intake-screening-chosen');
+    await expect.poll(() => chosen.locator('[data-testid="screening-alert"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-severity') + ':' + e.textContent)))
+      .toEqual([expect.stringMatching(/^critical:Contraindication: Pregnancy: contraindicated for .*\(BOT_MASSETER\)/)]);
+    // The lidocaine allergy stops the filler that contains it.
+    await page.getByTestId('intake-screening-pick').selectOption(fillerId);
+    await expect.poll(async () => (await chosen.locator('[data-testid="screening-alert"][data-severity="critical"]').allTextContents()).join('\n'))
+      .toMatch(/Allergy to lidocaine, an ingredient of .*\(HA_FILLER\)/);
+    await shot('intake-saved');
+
+    // The answers open on click, and from the keyboard.
+    await row.getByTestId('intake-toggle').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('intake-detail').waitFor();
+    await expect(row.getByTestId('intake-toggle').getAttribute('aria-expanded')).resolves.toBe('true');
+    const answer = (key: string) => page.locator(`[data-testid="intake-answer"][data-key="${key}"]`).textContent();
+    await expect(answer('pregnant')).resolves.toBe('Yes');
+    await expect(answer('pregnancy_weeks')).resolves.toBe('12');
+    await expect(answer('allergies')).resolves.toBe('Lidocaine, latex');
+    await expect(answer('neuromuscular_disorder')).resolves.toBe('No');
+    await shot('intake-detail');
+
+    // Exactly what the form sent, with the API's keys.
+    const [stored] = (await api('GET', `/api/patients/${patientId}/intakes`)).items;
+    expect(stored).toMatchObject({
+      kind: 'intake', flags: ['allergy:latex', 'allergy:lidocaine', 'pregnancy'],
+      answers: { pregnant: true, breastfeeding: false, pregnancy_weeks: 12, allergies: 'Lidocaine, latex', medications: 'Prenatal vitamins', isotretinoin_6m: false, pacemaker: false },
+    });
+  });
+
+  it('shows a critical screening alert on the session form for the botulinum toxin treatment', async () => {
+    await page.goto(`${h.baseUrl}/patients/${patientId}/session`);
+    await page.getByTestId('session-page').waitFor();
+    await page.getByTestId('session-treatment').selectOption(botId);
+    const critical = page.locator('[data-testid="screening-alert"][data-severity="critical"]');
+    await critical.first().waitFor();
+    await expect(critical.first().textContent()).resolves.toMatch(/Pregnancy: contraindicated for .*\(BOT_MASSETER\)/);
+    await shot('session-alert');
+  });
+
+  it('records a PMU contraindication form, listed first', async () => {
+    await page.goto(`${h.baseUrl}/patients/${patientId}/intakes`);
+    await page.getByTestId('intake-row').first().waitFor();
+    await expect(page.getByTestId('intake-section-pmu').count()).resolves.toBe(0);
+    await page.getByTestId('intake-kind').selectOption('contraindication');
+    await page.getByTestId('intake-section-pmu').waitFor();
+    await page.getByLabel('Alcohol in the last 24 hours').check();
+    await page.getByLabel('Cold sores (herpes simplex)').check();
+    await page.getByLabel('Previous permanent makeup').fill('Microblading in 2019, faded');
+    await page.getByTestId('intake-submit').click();
+    await page.getByTestId('intake-saved').waitFor();
+    await expect(page.getByTestId('intake-saved').textContent()).resolves.toContain('Contraindication form (PMU)');
+    await expect(page.locator('[data-testid="intake-saved-flags"] [data-testid="intake-flag"]').allTextContents()).resolves.toEqual(['Cold sores (herpes simplex)']);
+    await expect.poll(() => page.getByTestId('intake-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))).toEqual(['contraindication', 'intake']);
+    const [latest] = (await api('GET', `/api/patients/${patientId}/intakes?kind=contraindication`)).items;
+    expect(latest.answers).toMatchObject({ alcohol_24h: true, herpes_simplex: true, previous_pmu: 'Microblading in 2019, faded', pregnant: false });
+    await shot('contraindication');
+  });
+
+  it('records skin analyses and lists them newest first with their key findings', async () => {
+    const form = page.getByTestId('analysis-form');
+    // Nothing found: said under the findings, nothing sent.
+    await form.getByTestId('analysis-submit').click();
+    await expect.poll(() => text('analysis-findings-error')).toBe('Enter at least one finding.');
+
+    // An earlier analysis, dated in the clinic's time.
+    await page.getByLabel('Analysed at').fill(`${taipeiDay(-30)}T10:30`);
+    await page.getByLabel('Assessment').fill('Baseline before the laser series');
+    await form.getByTestId('analysis-submit').click();
+    await page.getByTestId('analysis-saved').waitFor();
+    await page.getByTestId('analysis-row').first().waitFor();
+
+    await page.getByLabel('Fitzpatrick skin type').selectOption('III');
+    await page.getByLabel('Method or device').fill('VISIA Gen 7');
+    await page.getByLabel('Hydration (%)').fill('42');
+    await page.getByLabel('Sensitivity').selectOption('moderate');
+    await page.getByLabel('Pigmentation').fill('Melasma on both cheeks');
+    await page.getByLabel('Assessment').fill('Laser toning, 8 sessions, daily sunscreen');
+    await shot('analysis-form');
+    await form.getByTestId('analysis-submit').click();
+    await expect.poll(() => page.getByTestId('analysis-row').count()).toBe(2);
+
+    const rows = page.getByTestId('analysis-row');
+    await expect(rows.first().textContent()).resolves.toContain('Fitzpatrick III');
+    await expect(rows.first().getByTestId('analysis-key-findings').textContent())
+      .resolves.toBe('Laser toning, 8 sessions, daily sunscreen · Hydration (%): 42 · Sensitivity: moderate · Pigmentation: Melasma on both cheeks');
+    await expect(rows.nth(1).getByTestId('analysis-key-findings').textContent()).resolves.toBe('Baseline before the laser series');
+
+    await rows.first().getByTestId('analysis-toggle').click();
+    await page.getByTestId('analysis-detail').waitFor();
+    await expect(page.locator('[data-testid="analysis-finding"][data-key="method"]').textContent()).resolves.toBe('VISIA Gen 7');
+
+    const stored = (await api('GET', `/api/patients/${patientId}/analyses`)).items;
+    expect(stored).toHaveLength(2);
+    expect(stored[0]).toMatchObject({ skin_type: 'III', findings: { method: 'VISIA Gen 7', hydration_pct: 42, sensitivity: 'moderate' } });
+    // 10:30 in Taipei is 02:30 UTC.
+    expect(stored[1]).toMatchObject({ skin_type: null, analyzed_at: `${taipeiDay(-30)}T02:30:00.000Z`, findings: { assessment: 'Baseline before the laser series' } });
+    await shot('analyses');
+  });
+
+  it('lets a user who may read but not record medical data see the intakes and analyses, without the forms', async () => {
+    await signInAs(READER);
+    await page.goto(`${h.baseUrl}/patients/${patientId}`);
+    await page.getByTestId('chart-intakes').click();
+    await page.getByTestId('intakes-read-only').waitFor();
+    await expect.poll(() => page.getByTestId('intake-row').count()).toBe(2);
+    await expect.poll(() => page.getByTestId('analysis-row').count()).toBe(2);
+    await expect(page.getByTestId('intake-row').nth(1).getByTestId('intake-flags').textContent()).resolves.toContain('Pregnancy');
+    // Recorded by the owner, named from the member list.
+    await expect(page.getByTestId('intake-row').first().textContent()).resolves.toContain(OWNER.full_name);
+    await expect(page.getByTestId('intake-form').count()).resolves.toBe(0);
+    await expect(page.getByTestId('analysis-form').count()).resolves.toBe(0);
+    await shot('read-only');
+  });
+
+  it('tells a front desk user that intakes are medical data, and shows no link on the chart', async () => {
+    await signInAs(DESK);
+    await page.goto(`${h.baseUrl}/patients/${patientId}`);
+    await page.getByTestId('chart-page').waitFor();
+    await expect(page.getByTestId('chart-intakes').count()).resolves.toBe(0);
+    await page.goto(`${h.baseUrl}/patients/${patientId}/intakes`);
+    await page.getByTestId('intakes-no-access').waitFor();
+    await expect(text('intakes-no-access')).resolves.toContain('medical data');
+    await expect(page.getByTestId('intake-form').count()).resolves.toBe(0);
+    await expect(page.getByTestId('analysis-form').count()).resolves.toBe(0);
+    await expect(page.getByTestId('intakes-list').count()).resolves.toBe(0);
+    await shot('front-desk');
+  });
+});
