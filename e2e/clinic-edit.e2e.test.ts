@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startHarness, type Harness, signUpOwner, type Owner } from './harness.js';
+import { startHarness, type Harness, signUpOwner, type Owner, addStaff } from './harness.js';
 
 const OWNER = { email: 'owner@clinic-edit-e2e.visage.local', password: 'a clinic owner passphrase', full_name: 'Chen Mei-Hua' };
 const DESK = { email: 'desk@clinic-edit-e2e.visage.local', password: 'a front desk passphrase', full_name: 'Wang Xiao-Ling' };
@@ -28,7 +28,8 @@ const shot = (name: string) => page.screenshot({ path: `/tmp/visage-edit-${name}
 let api: Owner['api'];
 
 async function seed() {
-  ({ token, orgId, api } = await signUpOwner(h, OWNER, CLINIC));
+  const owner = await signUpOwner(h, OWNER, CLINIC);
+  ({ token, orgId, api } = owner);
   await api('POST', '/api/treatments', {
     treatment_code: 'BOT_MASSETER', treatment_name: '美國肉毒瘦小臉', name_en: 'Botulinum toxin, masseter', category: 'Injection', default_unit: 'U',
     base_price: 4999, consent_required: true, followup_rules: [{ type: 'medical', after_days: 14, notify: true }],
@@ -44,10 +45,7 @@ async function seed() {
   });
   patientId = p.id;
   await api('POST', '/api/patients', { full_name: 'Bella Wu', phone: '0922-000-111' });
-  await api('POST', '/api/invitations', { email: DESK.email, role: 'front_desk' });
-  const inviteToken = await h.mailed(DESK.email, /invite\?token=(\S+)/);
-  const accepted = await h.call('POST', '/api/invitations/accept', { token: inviteToken, full_name: DESK.full_name, password: DESK.password });
-  expect(accepted.status).toBe(200);
+  await addStaff(h, owner, DESK, 'front_desk');
 }
 
 beforeAll(async () => {

@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startHarness, type Harness, signUpOwner, type Owner } from './harness.js';
+import { startHarness, type Harness, signUpOwner, type Owner, addStaff } from './harness.js';
 
 const OWNER = { email: 'owner@clinic-intake-e2e.visage.local', password: 'a clinic owner passphrase', full_name: 'Chen Mei-Hua' };
 const DESK = { email: 'desk@clinic-intake-e2e.visage.local', password: 'a front desk passphrase', full_name: 'Wang Xiao-Ling' };
@@ -27,7 +27,8 @@ const taipeiDay = (offset = 0) => new Intl.DateTimeFormat('en-CA', { timeZone: T
 const text = (testId: string) => page.getByTestId(testId).first().textContent();
 
 async function seed() {
-  ({ api } = await signUpOwner(h, OWNER, CLINIC));
+  const owner = await signUpOwner(h, OWNER, CLINIC);
+  ({ api } = owner);
   botId = (await api('POST', '/api/treatments', {
     treatment_code: 'BOT_MASSETER', treatment_name: '美國肉毒瘦小臉', name_en: 'Botulinum toxin, masseter', category: 'Injection', default_unit: 'U',
     base_price: 4999, ingredients: ['botulinum_toxin'],
@@ -38,15 +39,10 @@ async function seed() {
   })).id;
   await api('POST', '/api/practitioners', { code: 'doc_01', full_name: 'Dr. Lin Wei', specialty: 'Dermatology', license_no: 'TW-DERM-0042' });
   patientId = (await api('POST', '/api/patients', { full_name: 'Lin Mei-Hua', gender: 'female', date_of_birth: '1990-04-02', phone: '0912-000-111' })).id;
-  await api('POST', '/api/invitations', { email: DESK.email, role: 'front_desk' });
-  const inviteToken = await h.mailed(DESK.email, /invite\?token=(\S+)/);
-  const accepted = await h.call('POST', '/api/invitations/accept', { token: inviteToken, full_name: DESK.full_name, password: DESK.password });
-  expect(accepted.status).toBe(200);
+  await addStaff(h, owner, DESK, 'front_desk');
   // A custom role that may read medical data but not record it.
   await api('POST', '/api/roles', { name: 'chart_reviewer', permissions: ['org.read', 'member.read', 'patient.read', 'medical.read'] });
-  await api('POST', '/api/invitations', { email: READER.email, role: 'chart_reviewer' });
-  const readerToken = await h.mailed(READER.email, /invite\?token=(\S+)/);
-  expect((await h.call('POST', '/api/invitations/accept', { token: readerToken, full_name: READER.full_name, password: READER.password })).status).toBe(200);
+  await addStaff(h, owner, READER, 'chart_reviewer');
 }
 
 async function signInAs(user: { email: string; password: string }) {

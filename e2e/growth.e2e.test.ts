@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { startHarness, type Harness, signUpOwner, type Owner } from './harness.js';
+import { startHarness, type Harness, signUpOwner, type Owner, addStaff } from './harness.js';
 
 const OWNER = { email: 'owner@growth-e2e.visage.local', password: 'a growth owner passphrase', full_name: 'Lin Ya-Ting' };
 const MARKETER = { email: 'marketing@growth-e2e.visage.local', password: 'a marketer passphrase', full_name: 'Elif Demir' };
@@ -30,12 +30,10 @@ let api: Owner['api'];
 
 /** Two campaigns, five leads spread over the stages, tags, an opportunity, a call, paid revenue and a commission rule. */
 async function seed() {
-  ({ token, orgId, api } = await signUpOwner(h, OWNER, CLINIC));
+  const owner = await signUpOwner(h, OWNER, CLINIC);
+  ({ token, orgId, api } = owner);
 
-  await api('POST', '/api/invitations', { email: MARKETER.email, role: 'marketer' });
-  const inviteToken = await h.mailed(MARKETER.email, /invite\?token=(\S+)/);
-  const accepted = await h.call('POST', '/api/invitations/accept', { token: inviteToken, full_name: MARKETER.full_name, password: MARKETER.password });
-  expect(accepted.status).toBe(200);
+  await addStaff(h, owner, MARKETER, 'marketer');
 
   for (const s of (await api('GET', '/api/pipeline-stages')).items) stages[s.kind] = s;
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: CLINIC.timezone }).format(new Date());

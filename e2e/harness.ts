@@ -105,3 +105,11 @@ export async function signUpOwner(h: Harness, owner: { email: string; password: 
     },
   };
 }
+
+/** Invites `person` into the owner's organization with `role` and accepts the emailed invitation as them. */
+export async function addStaff(h: Harness, owner: Owner, person: { email: string; password: string; full_name: string }, role: string): Promise<void> {
+  await owner.api('POST', '/api/invitations', { email: person.email, role });
+  const token = await h.mailed(person.email, /invite\?token=(\S+)/);
+  const accepted = await h.call('POST', '/api/invitations/accept', { token, full_name: person.full_name, password: person.password });
+  if (accepted.status !== 200) throw new Error(`accept invitation -> ${accepted.status} ${JSON.stringify(accepted.body)}`);
+}
