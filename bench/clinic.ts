@@ -5,17 +5,20 @@
 // each next to a raw-SQL baseline doing the same statements by hand, in the same run.
 // Usage: npx tsx bench/clinic.ts [--small] [--only postgres|pglite] [--seconds 10] [--connections 20]
 //   --small: 1k patients, 10k sessions, 20k follow-ups (a smoke check in under a minute).
+//   --writes-only: skip the read measurements (for profiling the write path; writes no results file).
+//   --statements: print the costliest statements of each write run (needs pg_stat_statements loaded on the server).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { openDatabase } from '../src/platform/db/client.js';
 import { syncCatalog } from '../src/modules/identity/index.js';
 import { benchId, FULL, generateClinic, SMALL } from './clinic-generate.js';
 import { load, machine, prepareServerDb, signIn, start, stop, tempDir, writeResults, type Figures } from './lib.js';
 
 const { values } = parseArgs({ options: {
-  small: { type: 'boolean' }, only: { type: 'string' }, seconds: { type: 'string' },
+  small: { type: 'boolean' }, only: { type: 'string' }, seconds: { type: 'string' }, 'writes-only': { type: 'boolean' }, statements: { type: 'boolean' },
   // Reads are latency figures (a few owners at once); writes are throughput (many front desks).
   'read-connections': { type: 'string', default: '4' }, connections: { type: 'string', default: '20' },
 } });
@@ -61,6 +64,21 @@ function sessionChain(orgId: string, patients: number, paths: { session: string;
   ];
 }
 
+/** With --statements on the server: resets pg_stat_statements before a run (run null) and prints its costliest statements after. */
+async function statements(kind: string, databaseUrl: string, run: Figures | null) {
+  if (!values.statements || kind !== 'postgres') return;
+  const admin = new pg.Client({ connectionString: process.env.PG_ADMIN_URL || databaseUrl.replace(/\/\/[^@]+@/, '//postgres@') });
+  await admin.connect();
+  try {
+    if (!run) { await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements'); await admin.query('SELECT pg_stat_statements_reset()'); return; }
+    const pairs = (run.rps / 2) * seconds;
+    const { rows } = await admin.query(`SELECT calls, round(total_exec_time::numeric, 0) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) AS query
+      FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 25`);
+    console.log(`  costliest statements of ${run.name} (~${Math.round(pairs)} pairs; ms = total execution time):`);
+    for (const r of rows) console.log(`    ${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)}x ${(Number(r.ms) / pairs).toFixed(3)} ms/pair  ${r.query}`);
+  } finally { await admin.end(); }
+}
+
 async function suite(kind: 'postgres' | 'pglite') {
   console.log(`\n## ${kind}: ${scale.patients.toLocaleString('en')} patients, ${scale.sessions.toLocaleString('en')} sessions; reads ${readConnections} / writes ${connections} connections, ${seconds} s per run`);
   const dataDir = tempDir();
@@ -83,24 +101,32 @@ async function suite(kind: 'postgres' | 'pglite') {
   const full: Record<string, Figures> = {};
   const raw: Record<string, Figures> = {};
   visage = await start('visage.ts', { ...env, PORT: '3111' });
-  full.treatments = await load(`${kind} full stack GET /api/dashboard/treatments`, 'http://127.0.0.1:3111/api/dashboard/treatments', auth, r);
-  full.risk = await load(`${kind} full stack GET /api/dashboard/followup-risk`, 'http://127.0.0.1:3111/api/dashboard/followup-risk', auth, r);
-  full.followups = await load(`${kind} full stack GET /api/followups?days=30`, 'http://127.0.0.1:3111/api/followups?days=30', auth, r);
+  if (!values['writes-only']) {
+    full.treatments = await load(`${kind} full stack GET /api/dashboard/treatments`, 'http://127.0.0.1:3111/api/dashboard/treatments', auth, r);
+    full.risk = await load(`${kind} full stack GET /api/dashboard/followup-risk`, 'http://127.0.0.1:3111/api/dashboard/followup-risk', auth, r);
+    full.followups = await load(`${kind} full stack GET /api/followups?days=30`, 'http://127.0.0.1:3111/api/followups?days=30', auth, r);
+  }
+  await statements(kind, databaseUrl, null);
   full.sessions = await load(`${kind} full stack POST session + drug usage (pairs)`, 'http://127.0.0.1:3111', auth, { ...o, warmup: 0 },
     { requests: sessionChain(who.orgId, scale.patients, { session: '/api/treatment-sessions', usage: '/api/treatment-drug-usage' }) });
+  await statements(kind, databaseUrl, full.sessions);
   await stop(visage);
   const baseline = await start('clinic-baseline.ts', { ...env, PORT: '3112' });
-  raw.treatments = await load(`${kind} baseline dashboard treatments`, 'http://127.0.0.1:3112/dashboard/treatments', base, r);
-  raw.risk = await load(`${kind} baseline dashboard followup-risk`, 'http://127.0.0.1:3112/dashboard/followup-risk', base, r);
-  raw.followups = await load(`${kind} baseline followups 30 days`, 'http://127.0.0.1:3112/followups', base, r);
+  if (!values['writes-only']) {
+    raw.treatments = await load(`${kind} baseline dashboard treatments`, 'http://127.0.0.1:3112/dashboard/treatments', base, r);
+    raw.risk = await load(`${kind} baseline dashboard followup-risk`, 'http://127.0.0.1:3112/dashboard/followup-risk', base, r);
+    raw.followups = await load(`${kind} baseline followups 30 days`, 'http://127.0.0.1:3112/followups', base, r);
+  }
+  await statements(kind, databaseUrl, null);
   raw.sessions = await load(`${kind} baseline session + drug usage (pairs)`, 'http://127.0.0.1:3112', base, { ...o, warmup: 0 },
     { requests: sessionChain(who.orgId, scale.patients, { session: '/treatment-sessions', usage: '/treatment-drug-usage' }) });
+  await statements(kind, databaseUrl, raw.sessions);
   await stop(baseline);
 
   // Each iteration is two requests (session, then its drug usage): sessions per second = requests per second / 2.
   const sessionsPerSecond = { full_stack: Math.round(full.sessions!.rps / 2), baseline: Math.round(raw.sessions!.rps / 2) };
   const summary = {
-    dashboard_treatments_p95_ms: full.treatments!.p95, dashboard_risk_p95_ms: full.risk!.p95, followups_30d_p95_ms: full.followups!.p95,
+    dashboard_treatments_p95_ms: full.treatments?.p95, dashboard_risk_p95_ms: full.risk?.p95, followups_30d_p95_ms: full.followups?.p95,
     sessions_with_usage_per_s: sessionsPerSecond,
     ratio_to_baseline_rps: Object.fromEntries(Object.keys(full).map((k) => [k, Math.round((full[k]!.rps / Math.max(1, raw[k]!.rps)) * 1000) / 1000])),
   };
@@ -116,6 +142,7 @@ async function suite(kind: 'postgres' | 'pglite') {
 const results: (Awaited<ReturnType<typeof suite>> & { date?: string })[] = [];
 if (values.only !== 'pglite') results.push(await suite('postgres'));
 if (values.only !== 'postgres') results.push(await suite('pglite'));
+if (values['writes-only']) process.exit(0);
 // A run of one database (--only) keeps the other database's results of the same day's file, each with its own date.
 const name = values.small ? 'clinic-small' : 'clinic';
 const date = new Date().toISOString();
