@@ -98,10 +98,6 @@ export async function recordUsage(tx: Tx, origin: AuditOrigin, input: NewUsage, 
       throw new AppError(409, 'concurrent_update', 'The lot changed while this usage was recorded; retry.');
     }
     const lot = taken;
-    if (!taken) {
-      if (attempt < 3) continue;
-      throw new AppError(409, 'concurrent_update', 'The lot changed while this usage was recorded; retry.');
-    }
     const daysLeft = Math.round((Date.parse(`${lot.expiry_date}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
     if (daysLeft <= 30) warnings.push(`Lot ${lot.lot_number} expires on ${lot.expiry_date} (${daysLeft} day(s)).`);
     await audit(tx, origin, { action: 'create', entityType: 'drug_usage', entityId: id, details: { session_id: session.id, product_id: product.id, lot_id: lot.id, chosen_by: chosenBy } });
