@@ -141,6 +141,53 @@ describe('session screens in Chromium', () => {
     await shot('history');
   });
 
+  it('amends the dosage together with the face map, the time on the clinic clock and the price', async () => {
+    const before = await api('GET', `/api/treatment-sessions/${sessionId}`);
+    expect(before.dosage_value).toBe(40);
+    await page.getByTestId('session-amend-start').click();
+    await page.getByTestId('amend-area').waitFor();
+    // The stored point is on the map; a new dosage alone no longer adds up, and saving is refused on the field.
+    await expect(page.getByTestId('point-row').count()).resolves.toBe(1);
+    await page.getByTestId('amend-dosage').fill('50');
+    await expect(page.getByTestId('map-sum').getAttribute('data-state')).resolves.toBe('mismatch');
+    await page.getByTestId('amend-reason').fill('Dosage written down wrong');
+    await page.getByTestId('amend-submit').click();
+    await page.getByTestId('amend-area-error').waitFor();
+    await expect(page.getByTestId('amend-area-error').textContent()).resolves.toContain('50 U');
+    expect((await api('GET', `/api/treatment-sessions/${sessionId}`)).version).toBe(before.version);
+
+    // Split across two points that add up: 30 + 20.
+    await page.getByTestId('point-units').first().fill('30');
+    await page.getByTestId('session-add-area').selectOption('left_masseter');
+    await page.getByTestId('session-add-point').click();
+    await expect(page.getByTestId('point-units').nth(1).inputValue()).resolves.toBe('20');
+    await expect(page.getByTestId('map-sum').getAttribute('data-state')).resolves.toBe('match');
+    const day = taipeiDay();
+    await page.getByTestId('amend-performed').fill(`${day}T09:30`);
+    await page.getByTestId('amend-price').fill('5,200');
+    await page.getByTestId('amend-submit').click();
+    await page.getByTestId('session-amended').waitFor();
+
+    const after = await api('GET', `/api/treatment-sessions/${sessionId}`);
+    expect(after.version).toBe(before.version + 1);
+    expect(after.dosage_value).toBe(50);
+    const area = after.treatment_area as { units: number; area: string }[];
+    expect(area.map((p) => p.units)).toEqual([30, 20]);
+    expect(area[1]!.area).toBe('left_masseter');
+    // 09:30 in Taipei (UTC+8) is 01:30 UTC.
+    expect(new Date(after.performed_at).toISOString()).toBe(`${day}T01:30:00.000Z`);
+    const digits = new Intl.NumberFormat('en', { style: 'currency', currency: 'TWD' }).resolvedOptions().maximumFractionDigits!;
+    expect(after.price_minor).toBe(5200 * 10 ** digits);
+    const entry = page.locator(`[data-testid="history-entry"][data-version="${after.version}"]`);
+    await entry.waitFor();
+    for (const f of ['dosage_value', 'treatment_area', 'performed_at', 'price_minor']) {
+      await entry.locator(`[data-testid="history-change"][data-field="${f}"]`).waitFor();
+    }
+    await expect(entry.locator('[data-testid="history-change"][data-field="treatment_area"] [data-testid="history-after"]').textContent())
+      .resolves.toBe('1. Forehead 30 · 2. Left masseter 20');
+    await shot('amend-area');
+  });
+
   it('records drug usage without naming a lot and shows the lot the API chose; shows its refusals; voids a usage', async () => {
     await page.getByTestId('usage-empty').waitFor();
     const product = await api('GET', '/api/products/BOTOX_US');

@@ -39,6 +39,10 @@ export const clinicSessionEn = {
   'amend.saved': 'Amended: now version {version} ({fields}).',
   'amend.unchanged': 'Nothing changed: the session stays at version {version}.',
   'amend.nothing_changed': 'Change at least one field.',
+  'amend.price': 'Price ({currency})',
+  'amend.price_invalid': 'Write the price in {currency}, e.g. 4,999 or 4,999.50.',
+  'amend.timezone': 'On the clinic\'s clock ({timezone}).',
+  'amend.area_without_units': 'The treatment area of this session has parts without units; it is kept as recorded.',
 
   'history.title': 'Version history',
   'history.empty': 'Never amended: this is the first version.',

@@ -41,6 +41,10 @@ export const clinicSessionTr: { readonly [K in keyof typeof clinicSessionEn]: st
   'amend.saved': 'Düzeltildi: artık sürüm {version} ({fields}).',
   'amend.unchanged': 'Hiçbir şey değişmedi: seans sürüm {version} olarak kalıyor.',
   'amend.nothing_changed': 'En az bir alanı değiştirin.',
+  'amend.price': 'Fiyat ({currency})',
+  'amend.price_invalid': 'Fiyatı {currency} cinsinden yazın, örneğin 4.999 veya 4.999,50.',
+  'amend.timezone': 'Kliniğin saatiyle ({timezone}).',
+  'amend.area_without_units': 'Bu seansın uygulama bölgesinde birimi olmayan kısımlar var; kaydedildiği gibi korunur.',
 
   'history.title': 'Sürüm geçmişi',
   'history.empty': 'Hiç düzeltilmedi: bu ilk sürüm.',

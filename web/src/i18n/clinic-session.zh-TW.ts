@@ -41,6 +41,10 @@ export const clinicSessionZhTW: { readonly [K in keyof typeof clinicSessionEn]: 
   'amend.saved': '已修訂：目前為第 {version} 版（{fields}）。',
   'amend.unchanged': '沒有變更：療程維持第 {version} 版。',
   'amend.nothing_changed': '請至少變更一個欄位。',
+  'amend.price': '價格（{currency}）',
+  'amend.price_invalid': '請以 {currency} 填寫價格，例如 4,999 或 4,999.50。',
+  'amend.timezone': '以診所所在時區（{timezone}）的時間為準。',
+  'amend.area_without_units': '此療程的治療部位有未標示劑量的部分，將保留原紀錄。',
 
   'history.title': '版本紀錄',
   'history.empty': '從未修訂：這是第一版。',

@@ -3,7 +3,7 @@
  * points must add up to the dosage before the session can be saved; PMU specifics for PMU
  * treatments; contraindication alerts for the chosen treatment shown before anything is saved.
  */
-import { useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react';
+import { useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { api, asApiError } from '../../lib/api.js';
 import { Link, navigate } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
@@ -12,7 +12,7 @@ import { useCan, useFormat } from '../../session/session.js';
 import { fieldError, Form, SelectField, SubmitButton, text, TextAreaField, TextField } from '../../ui/forms.js';
 import { ErrorAlert, Loading } from '../../ui/feedback.js';
 import { Card, Page } from '../../ui/layout.js';
-import { areaLabel, FACE_AREAS, FaceMap } from './FaceMap.js';
+import { AreaEditor, useMapSum } from './AreaEditor.js';
 import { ScreeningAlerts } from './ScreeningAlerts.js';
 import { compact, itemsOf, useClinicFormat } from './shared.js';
 import { idOf, type Device, type FacePoint, type Patient, type Practitioner, type ScreeningAlert, type Treatment, type TreatmentSession } from './types.js';
@@ -27,15 +27,7 @@ export let lastRecorded: RecordedSession | null = null;
 
 export const PMU_PROCEDURES = ['Microblading', 'Powder Brows', 'Combination Brows', 'Eyeliner', 'Lip Color/Contour', 'Beauty Marks', 'Scalp Micropigmentation'] as const;
 
-/** Whether the points match the dosage, and what to tell the user when they do not. */
-export function mapCheck(points: FacePoint[], dosage: number | null): { ok: boolean; total: number; problem: 'no_dosage' | 'empty_units' | 'mismatch' | null } {
-  const total = Math.round(points.reduce((s, p) => s + (Number.isFinite(p.units) ? p.units : 0), 0) * 100) / 100;
-  if (points.length === 0) return { ok: true, total, problem: null };
-  if (dosage === null || !(dosage > 0)) return { ok: false, total, problem: 'no_dosage' };
-  if (points.some((p) => !(p.units > 0))) return { ok: false, total, problem: 'empty_units' };
-  if (Math.abs(total - dosage) > 1e-9) return { ok: false, total, problem: 'mismatch' };
-  return { ok: true, total, problem: null };
-}
+export { mapCheck } from './AreaEditor.js';
 
 export function SessionForm({ patientId }: { patientId: string }) {
   const t = useT();
@@ -53,9 +45,6 @@ export function SessionForm({ patientId }: { patientId: string }) {
   const [dosage, setDosage] = useState('');
   const [unit, setUnit] = useState('');
   const [points, setPoints] = useState<FacePoint[]>([]);
-  const [selected, setSelected] = useState<number | null>(null);
-  const [addArea, setAddArea] = useState(FACE_AREAS[0]!.key);
-  const unitInputs = useRef<(HTMLInputElement | null)[]>([]);
   // Screening: critical alerts stop the session unless a practitioner allowed to overrides them with a reason.
   const [alerts, setAlerts] = useState<ScreeningAlert[]>([]);
   const [overriding, setOverriding] = useState(false);
@@ -68,22 +57,12 @@ export function SessionForm({ patientId }: { patientId: string }) {
 
   useEffect(() => { if (treatment) setUnit(treatment.default_unit); }, [treatment]);
   useEffect(() => { setAlerts([]); setOverriding(false); setRefusal(null); }, [treatmentId]);
-  useEffect(() => { if (selected !== null) unitInputs.current[selected]?.focus(); }, [selected]);
 
   const dosageValue = dosage.trim() === '' ? null : Number(dosage);
-  const check = mapCheck(points, dosageValue);
   const isPmu = treatment?.category === 'PMU';
   const needsMap = treatment?.category === 'Injection';
-  const mapMissing = needsMap && points.length === 0;
-  const canSubmit = !!treatment && check.ok && !mapMissing;
-
-  const addPoint = (p: { x: number; y: number; area: string }) => {
-    const remaining = dosageValue !== null ? Math.max(0, Math.round((dosageValue - check.total) * 100) / 100) : 0;
-    setPoints((ps) => [...ps, { ...p, units: remaining }]);
-    setSelected(points.length);
-  };
-  const update = (i: number, patch: Partial<FacePoint>) => setPoints((ps) => ps.map((p, j) => (j === i ? { ...p, ...patch } : p)));
-  const remove = (i: number) => { setPoints((ps) => ps.filter((_, j) => j !== i)); setSelected(null); };
+  const sum = useMapSum(points, dosageValue, unit, needsMap);
+  const canSubmit = !!treatment && sum.ok;
 
   async function submit(data: FormData) {
     const override = critical.length > 0 && overriding ? { reason: overrideReason.trim() } : undefined;
@@ -135,23 +114,6 @@ export function SessionForm({ patientId }: { patientId: string }) {
     lastRecorded = session;
     navigate(`/patients/${patientId}?recorded=${idOf(session)}`);
   }
-
-  const sumMessage = useMemo(() => {
-    const u = unit ? ` ${unit}` : '';
-    switch (check.problem) {
-      case 'no_dosage': return t('session.map_no_dosage');
-      case 'empty_units': return t('session.map_empty_units');
-      case 'mismatch': {
-        const diff = Math.round(((dosageValue ?? 0) - check.total) * 100) / 100;
-        return t(diff > 0 ? 'session.map_short' : 'session.map_over', {
-          total: `${day.number(check.total)}${u}`, dosage: `${day.number(dosageValue ?? 0)}${u}`, diff: `${day.number(Math.abs(diff))}${u}`,
-        });
-      }
-      default: return points.length
-        ? t('session.map_ok', { total: `${day.number(check.total)}${u}` })
-        : t(needsMap ? 'session.map_required' : 'session.map_optional');
-    }
-  }, [check, dosageValue, unit, points.length, needsMap, t, day]);
 
   return (
     <Page title={t('session.title')} testId="session-page"
@@ -206,60 +168,7 @@ export function SessionForm({ patientId }: { patientId: string }) {
           </Card>
 
           <Card title={t('session.map_title')} testId="session-map-card">
-            <div className="map-layout">
-              <FaceMap points={points} onAdd={addPoint} onSelect={setSelected} selected={selected} unit={unit} />
-              <div className="map-points">
-                <div className="inline-form">
-                  <SelectField label={t('session.add_at')} name="_add_area" value={addArea} onChange={(e) => setAddArea(e.target.value)} testId="session-add-area">
-                    {FACE_AREAS.map((a) => <option key={a.key} value={a.key}>{areaLabel(t, a.key)}</option>)}
-                  </SelectField>
-                  <button type="button" className="btn secondary" data-testid="session-add-point"
-                    onClick={() => { const a = FACE_AREAS.find((f) => f.key === addArea)!; addPoint({ x: a.x, y: a.y, area: a.key }); }}>
-                    {t('session.add_point')}
-                  </button>
-                </div>
-                {points.length > 0 && (
-                  <table className="points-table" data-testid="points-table">
-                    <thead>
-                      <tr>
-                        <th scope="col">#</th>
-                        <th scope="col">{t('session.area')}</th>
-                        <th scope="col">{t('session.units', { unit: unit || '—' })}</th>
-                        <th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {points.map((p, i) => (
-                        <tr key={i} className={selected === i ? 'selected' : undefined} data-testid="point-row">
-                          <td>{i + 1}</td>
-                          <td>
-                            <select aria-label={t('session.area_of', { n: i + 1 })} value={p.area} onChange={(e) => update(i, { area: e.target.value })}
-                              data-testid="point-area">
-                              {!FACE_AREAS.some((a) => a.key === p.area) && <option value={p.area}>{p.area}</option>}
-                              {FACE_AREAS.map((a) => <option key={a.key} value={a.key}>{areaLabel(t, a.key)}</option>)}
-                            </select>
-                          </td>
-                          <td>
-                            <input ref={(el) => { unitInputs.current[i] = el; }} type="number" min="0" step="any" inputMode="decimal"
-                              aria-label={t('session.units_of', { n: i + 1 })} value={Number.isFinite(p.units) ? String(p.units) : ''}
-                              onChange={(e) => update(i, { units: e.target.value === '' ? NaN : Number(e.target.value) })}
-                              onFocus={() => setSelected(i)} data-testid="point-units" className="units-input" />
-                          </td>
-                          <td className="row-actions">
-                            <button type="button" className="btn small secondary" onClick={() => remove(i)} data-testid="point-remove"
-                              aria-label={t('session.remove_point', { n: i + 1 })}>×</button>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                )}
-                <p className={`map-sum ${check.ok && !mapMissing ? 'ok' : 'bad'}`} role="status" aria-live="polite"
-                  data-testid="map-sum" data-state={check.ok && !mapMissing ? 'match' : 'mismatch'}>
-                  {sumMessage}
-                </p>
-              </div>
-            </div>
+            <AreaEditor points={points} onChange={setPoints} dosage={dosageValue} unit={unit} sum={sum} />
           </Card>
 
           {isPmu && (
@@ -292,7 +201,7 @@ export function SessionForm({ patientId }: { patientId: string }) {
 
           <div className="form-actions">
             <SubmitDisabledUnless ok={canSubmit} />
-            {!canSubmit && <span className="hint" data-testid="session-blocked">{!treatment ? t('session.choose_treatment_first') : sumMessage}</span>}
+            {!canSubmit && <span className="hint" data-testid="session-blocked">{!treatment ? t('session.choose_treatment_first') : sum.message}</span>}
           </div>
         </Form>
       )}

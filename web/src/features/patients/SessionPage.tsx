@@ -11,15 +11,18 @@ import { useT, type MessageKey } from '../../i18n/i18n.js';
 import { useCan, useFormat } from '../../session/session.js';
 import { ConfirmButton } from '../../ui/ConfirmButton.js';
 import { ErrorAlert, Loading, Notice } from '../../ui/feedback.js';
-import { fieldError, Form, SelectField, SubmitButton, text, TextAreaField, TextField } from '../../ui/forms.js';
+import { fieldError, FieldMessage, Form, SelectField, SubmitButton, text, TextAreaField, TextField } from '../../ui/forms.js';
 import { Card, Page } from '../../ui/layout.js';
 import { areaLabel, FaceMap } from '../clinical/FaceMap.js';
-import { Fact, itemsOf, useClinicFormat } from '../clinical/shared.js';
-import { num, type ComplianceException, type FacePoint, type Lot, type Practitioner, type Product, type TreatmentSession } from '../clinical/types.js';
+import { compact, Fact, itemsOf, useClinicFormat, zonedInput, zonedInstant } from '../clinical/shared.js';
+import { AreaEditor, areaOf, pointsOf, useMapSum } from '../clinical/AreaEditor.js';
+import { PMU_PROCEDURES } from '../clinical/SessionForm.js';
+import { useMoneyInput } from '../catalog/editing.js';
+import { num, type ComplianceException, type Device, type FacePoint, type Lot, type Practitioner, type Product, type TreatmentSession } from '../clinical/types.js';
 
 /** GET /api/treatment-sessions/{id} */
 interface SessionDetail extends TreatmentSession {
-  practitioner_code?: string | null; device_name?: string | null; device_code?: string | null; device_settings?: Record<string, unknown> | null;
+  practitioner_code?: string | null; device_id?: string | null; device_name?: string | null; device_code?: string | null; device_settings?: Record<string, unknown> | null;
   price_minor?: number | null; currency?: string | null; signed_at?: string | null; clinical_notes_hidden?: boolean; performed_on?: string;
 }
 
@@ -150,21 +153,55 @@ function SessionFacts({ session: s }: { session: SessionDetail }) {
 function AmendForm({ session: s, onSaved, onCancel }: { session: SessionDetail; onSaved: (message: string) => void; onCancel: () => void }) {
   const t = useT();
   const can = useCan();
+  const day = useClinicFormat();
+  const money = useMoneyInput();
   const practitioners = useApi<List<Practitioner>>(can('practitioner.read') ? '/api/practitioners?limit=200' : null);
+  const devices = useApi<List<Device>>(can('practitioner.read') ? '/api/devices?limit=200' : null);
   const medical = can('medical.write') && !s.clinical_notes_hidden;
+
+  const storedDosage = s.dosage_value === null || s.dosage_value === undefined ? null : num(s.dosage_value);
+  const [dosage, setDosage] = useState(storedDosage === null ? '' : String(storedDosage));
+  const [unit, setUnit] = useState(s.dosage_unit ?? '');
+  // The area is edited on the face map when every part carries units (the parts must add up to the dosage).
+  const storedPoints = pointsOf(s.treatment_area);
+  const namedAreas = !!s.treatment_area && !Array.isArray(s.treatment_area);
+  const [points, setPoints] = useState<FacePoint[]>(storedPoints ?? []);
+  const [areaTouched, setAreaTouched] = useState(false);
+  const dosageValue = dosage.trim() === '' ? null : Number(dosage);
+  const sum = useMapSum(points, dosageValue, unit, false);
+  const performedInput = zonedInput(s.performed_at, day.timezone);
+  const pmu = s.pmu as Record<string, unknown> | null | undefined;
+  const currency = s.currency ?? money.currency;
 
   async function save(data: FormData) {
     const reason = text(data, 'reason');
     if (reason.length < 3) throw fieldError('reason', t('amend.reason_hint'));
+    if (storedPoints && !sum.ok) throw fieldError('treatment_area', sum.message);
     const body: Record<string, unknown> = {};
-    const dosage = text(data, 'dosage_value');
-    const dosageValue = dosage === '' ? null : Number(dosage);
-    if (dosageValue !== (s.dosage_value === null || s.dosage_value === undefined ? null : num(s.dosage_value))) body.dosage_value = dosageValue;
-    const unit = text(data, 'dosage_unit') || null;
-    if (unit !== (s.dosage_unit ?? null)) body.dosage_unit = unit;
+    if (dosageValue !== storedDosage) body.dosage_value = dosageValue;
+    if ((unit.trim() || null) !== (s.dosage_unit ?? null)) body.dosage_unit = unit.trim() || null;
+    if (storedPoints && areaTouched) body.treatment_area = points.length ? areaOf(points, namedAreas) : null;
+    const performed = text(data, 'performed_at');
+    if (performed && performed !== performedInput) body.performed_at = zonedInstant(performed, day.timezone);
     if (can('practitioner.read')) {
       const pr = text(data, 'doctor_id') || null;
       if (pr !== (s.doctor_id ?? null)) body.doctor_id = pr;
+      const dev = text(data, 'device_id') || null;
+      if (dev !== (s.device_id ?? null)) body.device_id = dev;
+    }
+    const priceText = text(data, 'price');
+    const price = priceText === '' ? null : money.toMinor(priceText, currency);
+    if (price !== null && !Number.isFinite(price)) throw fieldError('price', t('amend.price_invalid', { currency }));
+    if (price !== (s.price_minor ?? null)) body.price_minor = price;
+    if (pmu) {
+      const next = compact({
+        procedure_type: text(data, 'procedure_type'), area_treated: text(data, 'area_treated'),
+        duration_min: text(data, 'duration_min') ? Number(text(data, 'duration_min')) : undefined,
+        voltage: text(data, 'voltage') ? Number(text(data, 'voltage')) : undefined,
+        needle_configuration: text(data, 'needle_configuration'), depth: text(data, 'depth'),
+        pigment_brand: text(data, 'pigment_brand'), pigment_color: text(data, 'pigment_color'), lot_number: text(data, 'lot_number'),
+      });
+      if (JSON.stringify(sortedEntries(next)) !== JSON.stringify(sortedEntries(pmu))) body.pmu = Object.keys(next).length ? next : null;
     }
     if (medical) {
       const reaction = text(data, 'immediate_reaction') || null;
@@ -179,21 +216,67 @@ function AmendForm({ session: s, onSaved, onCancel }: { session: SessionDetail; 
       : t('amend.unchanged', { version: r.version }));
   }
 
+  const pmuText = (k: string) => (pmu?.[k] === undefined || pmu[k] === null ? '' : String(pmu[k]));
   return (
     <Card title={t('amend.title')} testId="session-amend">
       <p className="hint">{t('amend.intro')}</p>
       <Form action={save} testId="session-amend-form">
         <div className="row">
-          <TextField label={t('session.dosage')} name="dosage_value" type="number" min="0" step="any" inputMode="decimal"
-            defaultValue={s.dosage_value === null || s.dosage_value === undefined ? '' : String(num(s.dosage_value))} testId="amend-dosage" />
-          <TextField label={t('session.unit')} name="dosage_unit" defaultValue={s.dosage_unit ?? ''} testId="amend-unit" />
+          <TextField label={t('amendfield.performed_at')} name="performed_at" type="datetime-local" required defaultValue={performedInput}
+            hint={t('amend.timezone', { timezone: day.timezone })} testId="amend-performed" />
           {can('practitioner.read') && (
             <SelectField label={t('session.practitioner')} name="doctor_id" defaultValue={s.doctor_id ?? ''} testId="amend-practitioner">
               <option value="">—</option>
               {itemsOf(practitioners.data).map((p) => <option key={p.id} value={p.id}>{p.full_name}</option>)}
             </SelectField>
           )}
+          {can('practitioner.read') && (
+            <SelectField label={t('session.device')} name="device_id" defaultValue={s.device_id ?? ''} testId="amend-device">
+              <option value="">{t('session.no_device')}</option>
+              {itemsOf(devices.data).map((d) => <option key={d.id} value={d.id}>{d.device_name} ({d.device_type})</option>)}
+            </SelectField>
+          )}
         </div>
+        <div className="row">
+          <TextField label={t('session.dosage')} name="dosage_value" type="number" min="0" step="any" inputMode="decimal"
+            value={dosage} onChange={(e) => setDosage(e.target.value)} testId="amend-dosage" />
+          <TextField label={t('session.unit')} name="dosage_unit" value={unit} onChange={(e) => setUnit(e.target.value)} testId="amend-unit" />
+          <TextField label={t('amend.price', { currency })} name="price" inputMode="decimal" defaultValue={money.toInput(s.price_minor, currency)}
+            testId="amend-price" />
+        </div>
+        {storedPoints ? (
+          <fieldset className="amend-area" data-testid="amend-area">
+            <legend>{t('amendfield.treatment_area')}</legend>
+            <AreaEditor points={points} onChange={(p) => { setPoints(p); setAreaTouched(true); }} dosage={dosageValue} unit={unit} sum={sum} />
+            <FieldMessage pointer="/treatment_area" testId="amend-area-error" />
+          </fieldset>
+        ) : s.treatment_area ? <p className="hint" data-testid="amend-area-fixed">{t('amend.area_without_units')}</p> : null}
+        {pmu && (
+          <fieldset data-testid="amend-pmu">
+            <legend>{t('session.pmu_title')}</legend>
+            <div className="row">
+              <SelectField label={t('pmu.procedure_type')} name="procedure_type" defaultValue={pmuText('procedure_type')} testId="amend-pmu-procedure">
+                <option value="">—</option>
+                {!PMU_PROCEDURES.some((p) => p === pmuText('procedure_type')) && pmuText('procedure_type') && (
+                  <option value={pmuText('procedure_type')}>{pmuText('procedure_type')}</option>
+                )}
+                {PMU_PROCEDURES.map((p) => <option key={p} value={p}>{p}</option>)}
+              </SelectField>
+              <TextField label={t('pmu.area_treated')} name="area_treated" defaultValue={pmuText('area_treated')} testId="amend-pmu-area" />
+              <TextField label={t('pmu.duration')} name="duration_min" type="number" min="0" defaultValue={pmuText('duration_min')} testId="amend-pmu-duration" />
+            </div>
+            <div className="row">
+              <TextField label={t('pmu.voltage')} name="voltage" type="number" step="0.1" min="0" defaultValue={pmuText('voltage')} testId="amend-pmu-voltage" />
+              <TextField label={t('pmu.needle')} name="needle_configuration" defaultValue={pmuText('needle_configuration')} testId="amend-pmu-needle" />
+              <TextField label={t('pmu.depth')} name="depth" defaultValue={pmuText('depth')} testId="amend-pmu-depth" />
+            </div>
+            <div className="row">
+              <TextField label={t('pmu.pigment_brand')} name="pigment_brand" defaultValue={pmuText('pigment_brand')} testId="amend-pmu-brand" />
+              <TextField label={t('pmu.pigment_color')} name="pigment_color" defaultValue={pmuText('pigment_color')} testId="amend-pmu-color" />
+              <TextField label={t('pmu.lot')} name="lot_number" defaultValue={pmuText('lot_number')} testId="amend-pmu-lot" />
+            </div>
+          </fieldset>
+        )}
         {medical && (
           <>
             <TextField label={t('session.reaction')} name="immediate_reaction" defaultValue={s.immediate_reaction ?? ''} testId="amend-reaction" />
@@ -210,6 +293,10 @@ function AmendForm({ session: s, onSaved, onCancel }: { session: SessionDetail; 
   );
 }
 
+/** An object's entries in key order, for comparing what a form holds with what is stored. */
+const sortedEntries = (o: Record<string, unknown>) => Object.entries(o).filter(([, v]) => v !== null && v !== undefined && v !== '')
+  .map(([k, v]) => [k, String(v)]).sort(([a], [b]) => (a! < b! ? -1 : 1));
+
 const FIELD_KEYS: Record<Field, MessageKey> = {
   visit_id: 'amendfield.visit_id', practitioner_id: 'amendfield.practitioner_id', device_id: 'amendfield.device_id',
   device_settings: 'amendfield.device_settings', dosage_value: 'amendfield.dosage_value', dosage_unit: 'amendfield.dosage_unit',
@@ -219,6 +306,18 @@ const FIELD_KEYS: Record<Field, MessageKey> = {
 };
 const fieldLabel = (t: ReturnType<typeof useT>, f: string) => ((FIELDS as readonly string[]).includes(f) ? t(FIELD_KEYS[f as Field]) : f.replace(/_/g, ' '));
 
+/** A treatment area as text: "1. Forehead 30 · 2. Left masseter 20" (points) or "Left masseter 20 · Right masseter 20" (named areas). */
+function areaText(t: ReturnType<typeof useT>, day: ReturnType<typeof useClinicFormat>, area: unknown): string {
+  if (Array.isArray(area)) {
+    return (area as { area?: string; units?: number }[])
+      .map((p, i) => `${i + 1}. ${areaLabel(t, p.area ?? '')}${typeof p.units === 'number' ? ` ${day.number(p.units)}` : ''}`).join(' · ');
+  }
+  if (area && typeof area === 'object') {
+    return Object.entries(area as Record<string, number | null>).map(([k, u]) => `${areaLabel(t, k)}${u === null ? '' : ` ${day.number(u)}`}`).join(' · ');
+  }
+  return String(area);
+}
+
 /** Newest first: each amendment with who, when, why and each changed field before and after. */
 function VersionHistory({ session: s, history, error }: { session: SessionDetail; history?: History; error?: Parameters<typeof ErrorAlert>[0]['error'] }) {
   const t = useT();
@@ -227,6 +326,8 @@ function VersionHistory({ session: s, history, error }: { session: SessionDetail
   const can = useCan();
   const practitioners = useApi<List<Practitioner>>(can('practitioner.read') ? '/api/practitioners?limit=200' : null);
   const names = new Map(itemsOf(practitioners.data).map((p) => [p.id, p.full_name]));
+  const deviceList = useApi<List<Device>>(can('practitioner.read') ? '/api/devices?limit=200' : null);
+  const devices = new Map(itemsOf(deviceList.data).map((d) => [d.id, d.device_name]));
 
   const show = (f: string, v: unknown, currency: unknown): ReactNode => {
     if (v === null || v === undefined || v === '') return <span className="muted">{t('history.empty_value')}</span>;
@@ -234,7 +335,13 @@ function VersionHistory({ session: s, history, error }: { session: SessionDetail
     if (f === 'practitioner_id') return names.get(String(v)) ?? <span className="mono small">{String(v)}</span>;
     if (f === 'price_minor') return fmt.money(Number(v), typeof currency === 'string' ? currency : undefined);
     if (f === 'dosage_value') return day.number(Number(v));
-    if (typeof v === 'object') return <span className="mono small">{JSON.stringify(v)}</span>;
+    if (f === 'device_id') return devices.get(String(v)) ?? <span className="mono small">{String(v)}</span>;
+    if (f === 'treatment_area') return areaText(t, day, v);
+    if (typeof v === 'object') {
+      // PMU specifics and device settings: "voltage: 8 · depth: 0.5 mm".
+      return Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== null && x !== '')
+        .map(([k, x]) => `${k.replace(/_/g, ' ')}: ${typeof x === 'object' ? JSON.stringify(x) : String(x)}`).join(' · ');
+    }
     return <span className="prewrap">{String(v)}</span>;
   };
 
