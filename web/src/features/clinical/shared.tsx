@@ -83,11 +83,18 @@ export function compact<T extends Record<string, unknown>>(obj: T): Partial<T> {
 }
 
 
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
 /** How far `tz`'s wall clock is ahead of UTC at the instant `at` (ms). */
 function zoneOffset(at: number, tz: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(new Date(at));
+  let clock = wallClocks.get(tz);
+  if (!clock) {
+    clock = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    wallClocks.set(tz, clock);
+  }
+  const parts = clock.formatToParts(new Date(at));
   const v = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return Date.UTC(v('year'), v('month') - 1, v('day'), v('hour'), v('minute'), v('second')) - Math.floor(at / 1000) * 1000;
 }
