@@ -5,6 +5,7 @@
  * newest first with their findings; the API's field errors under the fields; and a front desk
  * user (no medical.read) gets a notice instead of the medical data.
  */
+import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startHarness, type Harness, signUpOwner, type Owner, addStaff } from './harness.js';
@@ -199,6 +200,9 @@ describe('intakes and skin analyses in Chromium', () => {
     await page.getByLabel('Sensitivity').selectOption('moderate');
     await page.getByLabel('Pigmentation').fill('Melasma on both cheeks');
     await page.getByLabel('Assessment').fill('Laser toning, 8 sessions, daily sunscreen');
+    // The scanner's image, attached to this analysis.
+    const scan = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 200, g: 150, b: 130 } } }).png().toBuffer();
+    await form.getByTestId('analysis-file').setInputFiles({ name: 'visia-scan.png', mimeType: 'image/png', buffer: scan });
     await shot('analysis-form');
     await form.getByTestId('analysis-submit').click();
     await expect.poll(() => page.getByTestId('analysis-row').count()).toBe(2);
@@ -216,6 +220,15 @@ describe('intakes and skin analyses in Chromium', () => {
     const stored = (await api('GET', `/api/patients/${patientId}/analyses`)).items;
     expect(stored).toHaveLength(2);
     expect(stored[0]).toMatchObject({ skin_type: 'III', findings: { method: 'VISIA Gen 7', hydration_pct: 42, sensitivity: 'moderate' } });
+    expect(stored[0].file_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(stored[1].file_id).toBeNull();
+    // The detail links the attached image, which the browser's session can open.
+    const link = page.getByTestId('analysis-detail').getByRole('link', { name: 'Report or image' });
+    await expect(link.getAttribute('href')).resolves.toBe(`/api/files/${stored[0].file_id}/content`);
+    const opened = await page.request.get(`${h.baseUrl}/api/files/${stored[0].file_id}/content`);
+    expect(opened.status()).toBe(200);
+    expect(opened.headers()['content-type']).toBe('image/png');
+    expect((await sharp(await opened.body()).metadata()).width).toBe(8);
     // 10:30 in Taipei is 02:30 UTC.
     expect(stored[1]).toMatchObject({ skin_type: null, analyzed_at: `${taipeiDay(-30)}T02:30:00.000Z`, findings: { assessment: 'Baseline before the laser series' } });
     await shot('analyses');

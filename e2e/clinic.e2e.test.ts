@@ -298,6 +298,17 @@ describe('clinic screens in Chromium', () => {
     await page.getByTestId('compare-mode-slider').click();
     await page.getByTestId('compare-slider').waitFor();
     await shot('photos-slider');
+
+    // A third photo uploaded from the page, its time typed on the clinic's clock.
+    const png = await sharp({ create: { width: 120, height: 150, channels: 3, background: { r: 215, g: 180, b: 160 } } }).png().toBuffer();
+    await page.getByTestId('photo-file').setInputFiles({ name: 'progress.png', mimeType: 'image/png', buffer: png });
+    await page.getByTestId('photo-type').selectOption('progress');
+    await page.getByTestId('photo-captured').fill(`${taipeiDay()}T08:15`);
+    await page.getByTestId('photo-submit').click();
+    await expect.poll(() => page.locator('[data-testid="photo-item"]').count(), SETTLE).toBe(3);
+    const photos = (await api('GET', `/api/patients/${patientId}/photos`)).items as { media_type: string; captured_at: string }[];
+    // 08:15 in Taipei is 00:15 UTC.
+    expect(photos.find((p) => p.media_type === 'progress')?.captured_at).toBe(`${taipeiDay()}T00:15:00.000Z`);
   });
 
   it('lists the follow-ups the session generated in the worklist and completes an overdue one', async () => {

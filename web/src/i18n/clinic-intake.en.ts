@@ -124,6 +124,8 @@ export const clinicIntakeEn = {
   'analysis.field.sebum': 'Sebum',
   'analysis.field.sensitivity': 'Sensitivity',
   'analysis.field.pigmentation': 'Pigmentation',
+  'analysis.field.file': 'Report or image (optional)',
+  'analysis.field.file_hint': 'The skin scanner\'s report (PDF) or image (JPEG, PNG, WebP).',
   'analysis.field.assessment': 'Assessment',
   'analysis.field.assessment_hint': 'What you found and what you recommend.',
   'analysis.sensitivity.low': 'Low',

@@ -126,6 +126,8 @@ export const clinicIntakeTr: { readonly [K in keyof typeof clinicIntakeEn]: stri
   'analysis.field.sebum': 'Sebum',
   'analysis.field.sensitivity': 'Hassasiyet',
   'analysis.field.pigmentation': 'Pigmentasyon',
+  'analysis.field.file': 'Rapor veya görüntü (isteğe bağlı)',
+  'analysis.field.file_hint': 'Cilt analiz cihazının raporu (PDF) veya görüntüsü (JPEG, PNG, WebP).',
   'analysis.field.assessment': 'Değerlendirme',
   'analysis.field.assessment_hint': 'Bulduklarınız ve önerileriniz.',
   'analysis.sensitivity.low': 'Düşük',

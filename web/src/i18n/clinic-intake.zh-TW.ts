@@ -126,6 +126,8 @@ export const clinicIntakeZhTW: { readonly [K in keyof typeof clinicIntakeEn]: st
   'analysis.field.sebum': '油脂',
   'analysis.field.sensitivity': '敏感度',
   'analysis.field.pigmentation': '色素沉澱',
+  'analysis.field.file': '檢測報告或影像（選填）',
+  'analysis.field.file_hint': '皮膚檢測儀的報告（PDF）或影像（JPEG、PNG、WebP）。',
   'analysis.field.assessment': '評估',
   'analysis.field.assessment_hint': '檢測所見與建議。',
   'analysis.sensitivity.low': '低',

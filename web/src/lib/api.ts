@@ -65,6 +65,31 @@ export async function api<T = unknown>(method: Method, path: string, body?: unkn
   throw error;
 }
 
+/**
+ * Uploads a file (POST /api/files, multipart) for an entity and answers its stored id. A refusal
+ * (too large, a type that is not allowed) comes back as an ApiError on the `/file` field.
+ */
+export async function uploadFile(file: File, meta: { kind: 'document' | 'photo' | 'scan' | 'signature' | 'other'; entityType: string; entityId: string }): Promise<{ id: string }> {
+  const body = new FormData();
+  body.set('kind', meta.kind);
+  body.set('entity_type', meta.entityType);
+  body.set('entity_id', meta.entityId);
+  body.set('file', file);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const org = actingOrg.get();
+  if (org) headers['x-org-id'] = org;
+  let res: Response;
+  try {
+    res = await fetch('/api/files', { method: 'POST', body, headers, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network_error', '');
+  }
+  if (res.ok) return await res.json() as { id: string };
+  const p = await res.json().catch(() => ({})) as { code?: string; detail?: string };
+  if (res.status === 401) onUnauthenticated();
+  throw new ApiError(res.status, p.code ?? 'http_error', p.detail ?? res.statusText, [{ pointer: '/file', message: p.detail ?? res.statusText }]);
+}
+
 /** Builds a query string from the filled-in values only. */
 export function query(params: Record<string, string | number | undefined | null>): string {
   const q = new URLSearchParams();

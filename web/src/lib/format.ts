@@ -24,11 +24,18 @@ export function formatter(org: OrgFormat): Formatter {
   };
 }
 
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
 /** Milliseconds to add to UTC to get the wall clock of `timeZone` at `instant`. */
 function zoneOffset(instant: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(new Date(instant));
+  let clock = wallClocks.get(timeZone);
+  if (!clock) {
+    clock = new Intl.DateTimeFormat('en-US', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    wallClocks.set(timeZone, clock);
+  }
+  const parts = clock.formatToParts(new Date(instant));
   const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - Math.floor(instant / 1000) * 1000;
 }
@@ -41,4 +48,20 @@ export function startOfDayIn(day: string, timeZone: string, addDays = 0): string
   let instant = wall - zoneOffset(wall, timeZone);
   instant = wall - zoneOffset(instant, timeZone);
   return new Date(instant).toISOString();
+}
+
+/** An instant as a datetime-local field's value (`YYYY-MM-DDTHH:mm`) on the clock of `timeZone`. */
+export function zonedInput(iso: string, timeZone: string): string {
+  const at = Date.parse(iso);
+  return new Date(at + zoneOffset(at, timeZone)).toISOString().slice(0, 16);
+}
+
+/**
+ * A datetime-local field's value read on the clock of `timeZone`, as ISO-8601 UTC. Two passes
+ * settle the offset across a DST change; the hour repeated when clocks go back reads as its first occurrence.
+ */
+export function zonedInstant(local: string, timeZone: string): string {
+  const wall = Date.parse(`${local.length === 10 ? `${local}T00:00` : local.slice(0, 16)}:00Z`);
+  const first = wall - zoneOffset(wall, timeZone);
+  return new Date(wall - zoneOffset(first, timeZone)).toISOString();
 }

@@ -82,33 +82,3 @@ export function compact<T extends Record<string, unknown>>(obj: T): Partial<T> {
   return out;
 }
 
-
-const wallClocks = new Map<string, Intl.DateTimeFormat>();
-
-/** How far `tz`'s wall clock is ahead of UTC at the instant `at` (ms). */
-function zoneOffset(at: number, tz: string): number {
-  let clock = wallClocks.get(tz);
-  if (!clock) {
-    clock = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-    });
-    wallClocks.set(tz, clock);
-  }
-  const parts = clock.formatToParts(new Date(at));
-  const v = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Date.UTC(v('year'), v('month') - 1, v('day'), v('hour'), v('minute'), v('second')) - Math.floor(at / 1000) * 1000;
-}
-
-/** An instant as a datetime-local field's value (`YYYY-MM-DDTHH:mm`) on the clock of `tz`. */
-export function zonedInput(iso: string, tz: string): string {
-  const at = Date.parse(iso);
-  return new Date(at + zoneOffset(at, tz)).toISOString().slice(0, 16);
-}
-
-/** A datetime-local field's value read on the clock of `tz`, as an ISO instant. */
-export function zonedInstant(local: string, tz: string): string {
-  const wall = Date.parse(`${local}:00Z`);
-  // The offset at the guess, then at the corrected instant (right across a DST change).
-  const first = wall - zoneOffset(wall, tz);
-  return new Date(wall - zoneOffset(first, tz)).toISOString();
-}

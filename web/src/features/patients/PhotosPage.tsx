@@ -3,7 +3,7 @@
  * comparison side by side or with a slider over one frame.
  */
 import { useState } from 'react';
-import { actingOrg, api, ApiError, query } from '../../lib/api.js';
+import { api, ApiError, query, uploadFile } from '../../lib/api.js';
 import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
 import { useT } from '../../i18n/i18n.js';
@@ -11,7 +11,7 @@ import { useCan, useFormat } from '../../session/session.js';
 import { Form, SelectField, SubmitButton, TextField } from '../../ui/forms.js';
 import { EmptyState, ErrorAlert, Loading } from '../../ui/feedback.js';
 import { Card, Page } from '../../ui/layout.js';
-import { startOfDayIn } from '../../lib/format.js';
+import { zonedInstant } from '../../lib/format.js';
 import { itemsOf, useClinicFormat } from '../clinical/shared.js';
 import type { Patient, Photo } from '../clinical/types.js';
 import { photoAngle, photoType } from './PatientChart.js';
@@ -128,27 +128,9 @@ function UploadPhoto({ patientId, onDone }: { patientId: string; onDone: () => v
     if (!(file instanceof File) || file.size === 0) throw new ApiError(422, 'invalid_input', t('photos.choose_file'), [{ pointer: '/file', message: t('photos.choose_file') }]);
     const captured = String(data.get('captured_at') ?? '');
     // The time typed is a wall-clock time in the organization's time zone.
-    let capturedAt: string | undefined;
-    if (captured) {
-      const [d, hm = '00:00'] = captured.split('T') as [string, string?];
-      const [h, m] = hm.split(':').map(Number) as [number, number];
-      capturedAt = new Date(Date.parse(startOfDayIn(d, timezone)) + (h * 60 + m) * 60_000).toISOString();
-    }
+    const capturedAt = captured ? zonedInstant(captured, timezone) : undefined;
     // First the bytes (POST /api/files, multipart), then the photo record that files them under the patient.
-    const upload = new FormData();
-    upload.set('kind', 'photo');
-    upload.set('entity_type', 'patient');
-    upload.set('entity_id', patientId);
-    upload.set('file', file);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    const org = actingOrg.get();
-    if (org) headers['x-org-id'] = org;
-    const res = await fetch('/api/files', { method: 'POST', body: upload, headers, credentials: 'same-origin' });
-    if (!res.ok) {
-      const p = await res.json().catch(() => ({})) as { code?: string; detail?: string; errors?: { pointer: string; message: string }[] };
-      throw new ApiError(res.status, p.code ?? 'http_error', p.detail ?? res.statusText, [{ pointer: '/file', message: p.detail ?? res.statusText }]);
-    }
-    const stored = await res.json() as { id: string };
+    const stored = await uploadFile(file, { kind: 'photo', entityType: 'patient', entityId: patientId });
     await api('POST', `/api/patients/${patientId}/photos`, {
       file_id: stored.id, media_type: String(data.get('media_type')), angle: String(data.get('angle')), ...(capturedAt ? { captured_at: capturedAt } : {}),
     });

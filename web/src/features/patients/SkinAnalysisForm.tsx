@@ -1,9 +1,10 @@
 /**
  * Records a skin analysis (POST /api/patients/{id}/analyses): the Fitzpatrick type and the findings
  * as named measurements ({ method, hydration_pct, sebum, sensitivity, pigmentation, assessment }),
- * which the API keeps encrypted. Empty fields are left out; at least one finding is required.
+ * which the API keeps encrypted, and optionally the scanner's report or image (uploaded as a scan file).
+ * Empty fields are left out; at least one finding is required.
  */
-import { api } from '../../lib/api.js';
+import { api, uploadFile } from '../../lib/api.js';
 import { useT } from '../../i18n/i18n.js';
 import { FieldMessage, fieldError, Form, SelectField, SubmitButton, text, TextAreaField, TextField } from '../../ui/forms.js';
 import { Card } from '../../ui/layout.js';
@@ -32,8 +33,11 @@ export function SkinAnalysisForm({ patientId, onSaved }: { patientId: string; on
     if (!Object.keys(findings).length) throw fieldError('findings', t('analysis.need_findings'));
     const analyzedAt = wallClockIso(text(data, 'analyzed_at'), timezone);
     const skinType = text(data, 'skin_type');
+    // The scanner's report or image, when one is attached: uploaded first, then named by the analysis.
+    const file = data.get('file');
+    const stored = file instanceof File && file.size > 0 ? await uploadFile(file, { kind: 'scan', entityType: 'patient', entityId: patientId }) : null;
     const saved = await api<SkinAnalysis>('POST', `/api/patients/${patientId}/analyses`, {
-      findings, ...(skinType ? { skin_type: skinType } : {}), ...(analyzedAt ? { analyzed_at: analyzedAt } : {}),
+      findings, ...(skinType ? { skin_type: skinType } : {}), ...(analyzedAt ? { analyzed_at: analyzedAt } : {}), ...(stored ? { file_id: stored.id } : {}),
     });
     form.reset();
     onSaved(saved);
@@ -67,6 +71,8 @@ export function SkinAnalysisForm({ patientId, onSaved }: { patientId: string; on
         <TextAreaField label={t('analysis.field.assessment')} name="assessment" pointer="/findings/assessment" hint={t('analysis.field.assessment_hint')}
           maxLength={2000} testId="analysis-assessment" />
         <FieldMessage pointer="/findings" testId="analysis-findings-error" />
+        <TextField type="file" label={t('analysis.field.file')} name="file" hint={t('analysis.field.file_hint')}
+          accept="application/pdf,image/jpeg,image/png,image/webp" testId="analysis-file" />
         <div className="form-actions"><SubmitButton testId="analysis-submit">{t('analysis.submit')}</SubmitButton></div>
       </Form>
     </Card>

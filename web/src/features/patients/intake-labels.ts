@@ -4,7 +4,7 @@
  * finding values as text.
  */
 import type { MessageKey, Translate } from '../../i18n/i18n.js';
-import { startOfDayIn } from '../../lib/format.js';
+import { zonedInstant } from '../../lib/format.js';
 
 export type IntakeKind = 'intake' | 'contraindication';
 export type AnswerValue = string | number | boolean | null | (string | number | boolean)[];
@@ -102,8 +102,5 @@ export function keyFindings(t: Translate, f: string | Answers, max = 3): string 
 
 /** A `datetime-local` value (a wall-clock time in the organization's time zone) as an instant; undefined when empty. */
 export function wallClockIso(value: string, timezone: string): string | undefined {
-  if (!value) return undefined;
-  const [d, hm = '00:00'] = value.split('T') as [string, string?];
-  const [h = 0, m = 0] = hm.split(':').map(Number);
-  return new Date(Date.parse(startOfDayIn(d, timezone)) + (h * 60 + m) * 60_000).toISOString();
+  return value ? zonedInstant(value, timezone) : undefined;
 }

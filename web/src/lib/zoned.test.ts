@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { zonedInput, zonedInstant } from './shared.js';
+import { zonedInput, zonedInstant } from './format.js';
 
 describe('datetime-local fields on the organization clock', () => {
   it('reads and writes Taipei wall time (UTC+8, no DST)', () => {
