@@ -4,6 +4,7 @@ import { growthEn } from './growth.en.js';
 import { clinicEditEn } from './clinic-edit.en.js';
 import { clinicSessionEn } from './clinic-session.en.js';
 import { clinicIntakeEn } from './clinic-intake.en.js';
+import { inventoryEn } from './inventory.en.js';
 
 export const en = {
   'common.actions': 'Actions',
@@ -241,6 +242,7 @@ export const en = {
   ...clinicEditEn,
   ...clinicSessionEn,
   ...clinicIntakeEn,
+  ...inventoryEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

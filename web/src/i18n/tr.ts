@@ -5,6 +5,7 @@ import { growthTr } from './growth.tr.js';
 import { clinicEditTr } from './clinic-edit.tr.js';
 import { clinicSessionTr } from './clinic-session.tr.js';
 import { clinicIntakeTr } from './clinic-intake.tr.js';
+import { inventoryTr } from './inventory.tr.js';
 
 export const tr: Messages = {
   'common.actions': 'İşlemler',
@@ -242,4 +243,5 @@ export const tr: Messages = {
   ...clinicEditTr,
   ...clinicSessionTr,
   ...clinicIntakeTr,
+  ...inventoryTr,
 };

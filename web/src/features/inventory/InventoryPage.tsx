@@ -2,7 +2,9 @@
  * Inventory: lots with their expiry (expired in red, expiring within the warning window in amber)
  * and the product list. Holders of inventory.write add and change products, receive lots, change
  * a lot's status or expiry and record stock adjustments; when the API refuses (below zero, an
- * expired lot, a transition a lot cannot make) its reason shows in the form.
+ * expired lot, a transition a lot cannot make) its reason shows in the form. A lot's recall
+ * (who received it) and movements open from its row (RecallPanel); the Pigments tab is the PMU
+ * pigment library (PigmentsPanel).
  */
 import { useState } from 'react';
 import { api } from '../../lib/api.js';
@@ -20,8 +22,10 @@ import { compact, daysBetween, TabLinks, useClinicFormat, useTab } from '../clin
 import { num, type Lot, type Product } from '../clinical/types.js';
 import { changed, FormHeading, UNIT_SUGGESTIONS, useEditing, useFlash, useMoneyInput, useOrgLocale } from '../catalog/editing.js';
 import { parseQuantity } from '../../lib/amount.js';
+import { PigmentsPanel } from './PigmentsPanel.js';
+import { RecallPanel } from './RecallPanel.js';
 
-const TABS = ['lots', 'products'] as const;
+const TABS = ['lots', 'products', 'pigments'] as const;
 /** Lots expiring within this many days are flagged. */
 export const EXPIRY_WARNING_DAYS = 60;
 
@@ -45,11 +49,13 @@ interface Movement { movement_id: string; kind: string; quantity: number; reason
 export function InventoryPage() {
   const t = useT();
   const tab = useTab(TABS);
+  const can = useCan();
   return (
     <Page title={t('inventory.title')} testId="inventory-page">
       <TabLinks base="/inventory" current={tab} label={t('inventory.title')} testId="inventory-tabs"
-        tabs={[{ value: 'lots', label: t('inventory.lots') }, { value: 'products', label: t('inventory.products') }]} />
-      {tab === 'lots' ? <Lots /> : <Products />}
+        tabs={[{ value: 'lots', label: t('inventory.lots') }, { value: 'products', label: t('inventory.products') },
+          ...(can('treatment.read') ? [{ value: 'pigments' as const, label: t('inventory.pigments') }] : [])]} />
+      {tab === 'lots' ? <Lots /> : tab === 'products' ? <Products /> : <PigmentsPanel />}
     </Page>
   );
 }
@@ -68,10 +74,10 @@ function Lots() {
   const [within, setWithin] = useState<string>(String(EXPIRY_WARNING_DAYS));
   const lots = usePaged<LotRow>('/api/lots', { expiring_within_days: within || undefined });
   const editing = useEditing();
-  const [mode, setMode] = useState<'edit' | 'adjust'>('edit');
+  const [mode, setMode] = useState<'edit' | 'adjust' | 'recall'>('edit');
   const flash = useFlash();
   const today = day.today();
-  const open = (m: 'edit' | 'adjust', id: string) => { flash.clear(); setMode(m); editing.setOpen(`${m}:${id}`); };
+  const open = (m: 'edit' | 'adjust' | 'recall', id: string) => { flash.clear(); setMode(m); editing.setOpen(`${m}:${id}`); };
   const done = (message: string) => { editing.close(); flash.show(message); lots.reload(); };
   return (
     <>
@@ -99,7 +105,7 @@ function Lots() {
                 <th scope="col">{t('inventory.expiry')}</th>
                 <th scope="col" className="num">{t('inventory.on_hand')}</th>
                 <th scope="col">{t('inventory.status')}</th>
-                {write && <th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th>}
+                <th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th>
               </tr>
             </thead>
             <tbody>
@@ -108,7 +114,7 @@ function Lots() {
                 if (editing.open === `${mode}:${l.id}`) {
                   return (
                     <tr key={l.id} className="editing"><td colSpan={6}>
-                      {mode === 'edit'
+                      {mode === 'recall' ? <RecallPanel lot={l} onClose={editing.close} /> : mode === 'edit'
                         ? <LotEditForm lot={l} onSaved={(row) => done(t('lot.form.saved', { lot: row.lot_number }))} onCancel={editing.close} />
                         : <AdjustForm lot={l} onSaved={(row) => done(t('lot.form.adjusted', { lot: row.lot_number, qty: day.number(num(row.quantity_on_hand)), unit: row.unit ?? '' }))}
                           onCancel={editing.close} />}
@@ -131,14 +137,16 @@ function Lots() {
                       {e.state === 'soon' && <span className="badge pending">{t('inventory.expiring_soon')}</span>}
                       {l.status !== 'active' && <span className="badge" data-testid="lot-status">{t(`lot.status.${lotStatus(l.status)}`)}</span>}
                     </td>
-                    {write && (
-                      <td className="row-actions">
+                    <td className="row-actions">
+                      <button type="button" className="btn small secondary" data-focus-key={`recall:${l.id}`} onClick={() => open('recall', l.id)}
+                        aria-label={t('recall.open_named', { lot: l.lot_number })} data-testid="lot-recall">{t('recall.open')}</button>
+                      {write && <>
                         <button type="button" className="btn small secondary" data-focus-key={`adjust:${l.id}`} onClick={() => open('adjust', l.id)}
                           aria-label={t('lot.form.adjust_named', { lot: l.lot_number })} data-testid="lot-adjust">{t('lot.form.adjust')}</button>
                         <button type="button" className="btn small secondary" data-focus-key={`edit:${l.id}`} onClick={() => open('edit', l.id)}
                           aria-label={t('lot.form.edit_named', { lot: l.lot_number })} data-testid="lot-edit">{t('common.edit')}</button>
-                      </td>
-                    )}
+                      </>}
+                    </td>
                   </tr>
                 );
               })}
