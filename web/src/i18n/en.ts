@@ -4,6 +4,7 @@ import { growthEn } from './growth.en.js';
 import { clinicEditEn } from './clinic-edit.en.js';
 import { clinicSessionEn } from './clinic-session.en.js';
 import { clinicIntakeEn } from './clinic-intake.en.js';
+import { careEn } from './care.en.js';
 import { inventoryEn } from './inventory.en.js';
 
 export const en = {
@@ -242,6 +243,7 @@ export const en = {
   ...clinicEditEn,
   ...clinicSessionEn,
   ...clinicIntakeEn,
+  ...careEn,
   ...inventoryEn,
 } as const;
 

@@ -5,6 +5,7 @@ import { growthTr } from './growth.tr.js';
 import { clinicEditTr } from './clinic-edit.tr.js';
 import { clinicSessionTr } from './clinic-session.tr.js';
 import { clinicIntakeTr } from './clinic-intake.tr.js';
+import { careTr } from './care.tr.js';
 import { inventoryTr } from './inventory.tr.js';
 
 export const tr: Messages = {
@@ -243,5 +244,6 @@ export const tr: Messages = {
   ...clinicEditTr,
   ...clinicSessionTr,
   ...clinicIntakeTr,
+  ...careTr,
   ...inventoryTr,
 };

@@ -5,6 +5,7 @@ import { growthZhTW } from './growth.zh-TW.js';
 import { clinicEditZhTW } from './clinic-edit.zh-TW.js';
 import { clinicSessionZhTW } from './clinic-session.zh-TW.js';
 import { clinicIntakeZhTW } from './clinic-intake.zh-TW.js';
+import { careZhTW } from './care.zh-TW.js';
 import { inventoryZhTW } from './inventory.zh-TW.js';
 
 export const zhTW: Messages = {
@@ -243,5 +244,6 @@ export const zhTW: Messages = {
   ...clinicEditZhTW,
   ...clinicSessionZhTW,
   ...clinicIntakeZhTW,
+  ...careZhTW,
   ...inventoryZhTW,
 };

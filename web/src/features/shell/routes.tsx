@@ -16,6 +16,7 @@ import { PatientsRoutes } from '../patients/PatientsRoutes.js';
 import { TreatmentsPage } from '../catalog/TreatmentsPage.js';
 import { InventoryPage } from '../inventory/InventoryPage.js';
 import { FollowupsPage } from '../care/FollowupsPage.js';
+import { CompliancePage } from '../care/CompliancePage.js';
 import { DashboardPage } from '../dashboard/DashboardPage.js';
 import { GrowthIndex, LeadsRoutes } from '../growth/GrowthRoutes.js';
 import { PipelinePage } from '../growth/PipelinePage.js';
@@ -49,6 +50,7 @@ export const ROUTES: AppRoute[] = [
   { path: '/treatments', label: 'nav.treatments', anyOf: ['treatment.read'], group: 'work', render: () => <TreatmentsPage /> },
   { path: '/inventory', label: 'nav.inventory', anyOf: ['inventory.read'], group: 'work', render: () => <InventoryPage /> },
   { path: '/care', label: 'nav.care', anyOf: ['followup.read'], group: 'work', render: () => <FollowupsPage /> },
+  { path: '/care/compliance', label: 'care.nav.compliance', anyOf: ['consent.read'], group: 'work', render: () => <CompliancePage /> },
   upcoming('/marketplace', 'nav.marketplace', ['inquiry.read', 'quote.read', 'platform.admin']),
   upcoming('/billing', 'nav.billing', ['payment.read', 'commission.read']),
   upcoming('/messages', 'nav.messages', ['message.read']),
