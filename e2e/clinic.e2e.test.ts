@@ -405,4 +405,25 @@ describe('clinic screens in Chromium', () => {
     await shot('chart-zh-TW');
     await page.getByTestId('language-switcher').selectOption('en');
   });
+
+  it('lists the signed consent on the consent page and withdraws it with a reason; it no longer counts as signed', async () => {
+    expect((await api('GET', `/api/patients/${patientId}/consent-status?treatment_id=BOT_MASSETER`)).state).toBe('signed');
+    await page.goto(`${h.baseUrl}/patients/${patientId}/consent`);
+    const row = page.getByTestId('consent-row');
+    await expect.poll(() => row.count(), SETTLE).toBe(1);
+    await expect(row.getByTestId('consent-state').textContent()).resolves.toBe('In force');
+    await row.getByTestId('consent-withdraw').click();
+    // The reason is required: the browser refuses the empty field, nothing is sent.
+    await page.getByTestId('consent-withdraw-submit').click();
+    expect((await api('GET', `/api/patients/${patientId}/consent-status?treatment_id=BOT_MASSETER`)).state).toBe('signed');
+    await page.getByTestId('consent-withdraw-reason').fill('Patient withdrew consent by phone');
+    await page.getByTestId('consent-withdraw-submit').click();
+    await expect.poll(() => row.getByTestId('consent-state').textContent(), SETTLE).toContain('Patient withdrew consent by phone');
+    await expect(row.getByTestId('consent-withdraw').count()).resolves.toBe(0);
+    expect((await api('GET', `/api/patients/${patientId}/consent-status?treatment_id=BOT_MASSETER`)).state).toBe('missing');
+    const stored = (await api('GET', `/api/patients/${patientId}/consents`)).items[0];
+    expect(stored).toMatchObject({ withdrawal_reason: 'Patient withdrew consent by phone' });
+    expect(stored.withdrawn_at).not.toBeNull();
+    await shot('consent-withdrawn');
+  });
 });

@@ -52,7 +52,7 @@ export interface PatientDocument { id: string; type: string; file_id: string; co
 
 export interface Consent {
   id: string; treatment_id?: string | null; treatment_code?: string | null; title?: string | null; template_version: number; is_current_version?: boolean;
-  signed_name: string; signed_at: string; withdrawn_at?: string | null; document_url?: string;
+  signed_name: string; signed_at: string; withdrawn_at?: string | null; withdrawal_reason?: string | null; document_url?: string;
 }
 
 export interface Followup {

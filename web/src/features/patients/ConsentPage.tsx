@@ -2,14 +2,14 @@
  * Signing a consent: the treatment's current consent text, the signer's typed name and a drawn
  * signature. The API stores the signed document; its link is shown once it exists.
  */
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, asApiError, query, type ApiError } from '../../lib/api.js';
 import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
 import { useT } from '../../i18n/i18n.js';
-import { useFormat } from '../../session/session.js';
-import { Form, SelectField, SubmitButton, text, TextField } from '../../ui/forms.js';
-import { ErrorAlert, Notice } from '../../ui/feedback.js';
+import { useCan, useFormat } from '../../session/session.js';
+import { Form, SelectField, SubmitButton, text, TextAreaField, TextField } from '../../ui/forms.js';
+import { ErrorAlert, Loading, Notice } from '../../ui/feedback.js';
 import { Card, Page } from '../../ui/layout.js';
 import { itemsOf } from '../clinical/shared.js';
 import type { Consent, Patient, Treatment } from '../clinical/types.js';
@@ -90,7 +90,79 @@ export function ConsentPage({ patientId }: { patientId: string }) {
           </div>
         </Form>
       )}
+      <SignedConsents patientId={patientId} refresh={signed?.id} />
     </Page>
+  );
+}
+
+/**
+ * The patient's consents, newest first: what was signed, by whom and when, the verified document,
+ * and withdrawing one (kept on record with the reason; it no longer counts as signed, so a session of
+ * that treatment is flagged or refused again under the organization's consent policy).
+ */
+function SignedConsents({ patientId, refresh }: { patientId: string; refresh?: string }) {
+  const t = useT();
+  const fmt = useFormat();
+  const can = useCan();
+  const list = useApi<Consent[] | { items: Consent[] }>(`/api/patients/${patientId}/consents?limit=200`);
+  const [withdrawing, setWithdrawing] = useState<string | null>(null);
+  // A consent just signed on this page joins the list.
+  const { reload } = list;
+  useEffect(() => { if (refresh) reload(); }, [refresh, reload]);
+  const items = itemsOf(list.data);
+  return (
+    <Card title={t('consent.list_title')} testId="consents-list">
+      {list.error && <ErrorAlert error={list.error} />}
+      {list.loading && !list.data ? <Loading /> : items.length === 0 ? <p className="muted" data-testid="consents-empty">{t('consent.list_empty')}</p> : (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('consent.col.consent')}</th><th scope="col">{t('consent.col.signed')}</th>
+              <th scope="col">{t('consent.col.state')}</th><th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((c) => (
+              <tr key={c.id} data-testid="consent-row" data-id={c.id}>
+                <td>
+                  {c.title ?? c.treatment_code}{' '}
+                  <span className="badge">{t('consent.version', { version: c.template_version })}</span>
+                  {c.is_current_version === false && <> <span className="badge pending">{t('consent.outdated')}</span></>}
+                </td>
+                <td>{c.signed_name} · {fmt.dateTime(c.signed_at)}</td>
+                <td data-testid="consent-state">
+                  {c.withdrawn_at
+                    ? <><span className="badge revoked">{t('consent.withdrawn')}</span> {fmt.dateTime(c.withdrawn_at)}{c.withdrawal_reason && <> · {c.withdrawal_reason}</>}</>
+                    : <span className="badge success">{t('consent.in_force')}</span>}
+                </td>
+                <td className="row-actions">
+                  <a href={c.document_url ?? `/api/consents/${c.id}/document`} target="_blank" rel="noreferrer" className="btn small secondary">{t('consent.open_document')}</a>
+                  {can('consent.write') && !c.withdrawn_at && withdrawing !== c.id && (
+                    <button type="button" className="btn small danger-outline" onClick={() => setWithdrawing(c.id)} data-testid="consent-withdraw">
+                      {t('consent.withdraw')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {withdrawing && (
+        <Form action={async (data) => {
+          await api('POST', `/api/consents/${withdrawing}/withdraw`, { reason: text(data, 'reason') });
+          setWithdrawing(null);
+          list.reload();
+        }} testId="consent-withdraw-form">
+          <TextAreaField label={t('consent.withdraw_reason')} name="reason" required minLength={3} maxLength={2000} rows={2}
+            hint={t('consent.withdraw_hint')} testId="consent-withdraw-reason" />
+          <div className="form-actions">
+            <SubmitButton variant="danger" testId="consent-withdraw-submit">{t('consent.withdraw_submit')}</SubmitButton>
+            <button type="button" className="btn secondary" onClick={() => setWithdrawing(null)}>{t('common.cancel')}</button>
+          </div>
+        </Form>
+      )}
+    </Card>
   );
 }
 
