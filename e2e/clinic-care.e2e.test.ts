@@ -265,6 +265,8 @@ describe('follow-ups and the compliance worklist in Chromium', () => {
     await expect(huang.getByTestId('compliance-patient').getAttribute('href')).resolves.toBe(`/patients/${huangId}`);
     await expect(huang.getByTestId('compliance-session').getAttribute('href')).resolves.toBe(`/patients/${huangId}/sessions/${noConsent.id}`);
     await expect(huang.getByTestId('compliance-session').textContent()).resolves.toBe('Session 1: 美國肉毒瘦小臉');
+    // Who recorded the session without consent, named by the API.
+    await expect(huang.getByTestId('compliance-who').textContent()).resolves.toBe('Recorded by Chen Mei-Hua (you)');
     const override = page.locator('[data-testid="compliance-row"][data-kind="contraindication_override"]');
     await expect(override.getAttribute('data-patient')).resolves.toBe('Wu Ya-Ting');
     await expect(override.getByTestId('compliance-who').textContent()).resolves.toBe('Overridden by Chen Mei-Hua (you)');

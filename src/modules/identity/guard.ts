@@ -22,6 +22,22 @@ export function tokenOf(req: FastifyRequest): string | null {
   return req.cookies?.[SESSION_COOKIE] ?? null;
 }
 
+/** The web app's acting organization, mirrored into a cookie so that plain links and images act in it too. */
+export const ORG_COOKIE = 'visage_org';
+
+/**
+ * The organization a request names: X-Org-Id; or, for a browser's plain GET (a link, an <img>) signed
+ * in by the session cookie and sent without the header, the organization the web app chose last
+ * (ORG_COOKIE). It only chooses among the caller's memberships; API clients (Bearer) are unaffected.
+ */
+function requestedOrgOf(req: FastifyRequest): string | null {
+  const header = req.headers['x-org-id'];
+  if (typeof header === 'string') return header;
+  if (req.method !== 'GET' || req.headers.authorization) return null;
+  const chosen = req.cookies?.[ORG_COOKIE];
+  return chosen && UUID_RE.test(chosen) ? chosen : null;
+}
+
 export interface GuardOptions {
   /** The named permission the caller needs in the acting organization; omit for "any signed-in user". */
   permission?: Permission;
@@ -43,7 +59,7 @@ export function makeGuard(deps: Deps) {
     }
     let denied: { principal: Principal; permission: string } | null = null;
     try {
-      const requestedOrg = (orgHeader as string | undefined) ?? null;
+      const requestedOrg = requestedOrgOf(req);
       const prelude = principalStatement(token, requestedOrg, deps.now(), {
         idleMinutes: deps.config.sessionIdleMinutes, absoluteHours: deps.config.sessionAbsoluteHours,
       });
@@ -82,7 +98,7 @@ export async function callerLacks(deps: Deps, req: FastifyRequest, permission: P
   try { token = tokenOf(req); } catch { return false; }
   if (!token) return false;
   const orgHeader = req.headers['x-org-id'];
-  const requestedOrg = typeof orgHeader === 'string' && UUID_RE.test(orgHeader) ? orgHeader : null;
+  const requestedOrg = orgHeader === undefined ? requestedOrgOf(req) : typeof orgHeader === 'string' && UUID_RE.test(orgHeader) ? orgHeader : null;
   try {
     const prelude = principalStatement(token, requestedOrg, deps.now(), {
       idleMinutes: deps.config.sessionIdleMinutes, absoluteHours: deps.config.sessionAbsoluteHours,

@@ -12,20 +12,23 @@ const KINDS = ['missing_consent', 'contraindication_override'] as const;
 
 const ExceptionDto = z.object({
   id: z.string(), kind: z.enum(KINDS), details: z.record(z.string(), z.unknown()), created_at: z.string(),
-  open: z.boolean(), resolved_at: z.string().nullable(), resolved_by: z.string().nullable(), resolution: z.string().nullable(),
+  open: z.boolean(), resolved_at: z.string().nullable(), resolved_by: z.string().nullable(), resolved_by_name: z.string().nullable(), resolution: z.string().nullable(),
   patient: z.object({ id: z.string(), code: z.string(), full_name: z.string() }),
   session: z.object({
     id: z.string(), performed_at: z.string().nullable(), session_no: z.number().int().nullable(), treatment_id: z.string().nullable(),
     treatment_code: z.string().nullable(), treatment_name: z.string().nullable(),
+    recorded_by: z.string().nullable().describe('Who recorded the session (for an override, who overrode)'), recorded_by_name: z.string().nullable(),
+    practitioner_name: z.string().nullable(),
   }).nullable(),
 });
 const exceptionDto = (e: ExceptionRow): z.infer<typeof ExceptionDto> => ({
   id: e.id, kind: e.kind as (typeof KINDS)[number], details: e.details, created_at: iso(e.created_at)!, open: e.resolved_at === null,
-  resolved_at: iso(e.resolved_at), resolved_by: e.resolved_by, resolution: e.resolution,
+  resolved_at: iso(e.resolved_at), resolved_by: e.resolved_by, resolved_by_name: e.resolved_by_name, resolution: e.resolution,
   patient: { id: e.patient_id, code: e.patient_code, full_name: e.patient_name },
   session: e.session_id ? {
     id: e.session_id, performed_at: iso(e.session_performed_at), session_no: e.session_no, treatment_id: e.treatment_id,
     treatment_code: e.treatment_code, treatment_name: e.treatment_name,
+    recorded_by: e.session_recorded_by, recorded_by_name: e.session_recorded_by_name, practitioner_name: e.practitioner_name,
   } : null,
 });
 

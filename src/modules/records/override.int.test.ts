@@ -107,10 +107,14 @@ describe('contraindication override on POST /api/treatment-sessions', () => {
     const list = await call(practitioner, 'GET', `/api/compliance/exceptions?open=true&patient_id=${patientId}`);
     expect(list.body.items).toEqual([expect.objectContaining({
       id: exception!.id, kind: 'contraindication_override', open: true, details: expect.objectContaining({ reason }),
-      session: expect.objectContaining({ id: res.body.id, treatment_code: 'BOT_MASSETER' }),
+      session: expect.objectContaining({ id: res.body.id, treatment_code: 'BOT_MASSETER', recorded_by: practitioner.userId }),
     })]);
+    // Who recorded (and so overrode) is named by the API, for any role that may read the worklist.
+    const me = (await call(practitioner, 'GET', '/api/me')).body;
+    expect(list.body.items[0].session.recorded_by_name).toBe(me.user?.full_name ?? me.full_name);
     const resolved = await call(owner, 'POST', `/api/compliance/exceptions/${exception!.id}/resolve`, { resolution: 'Reviewed by the medical director.' });
     expect(resolved.status).toBe(200);
+    expect(resolved.body.resolved_by_name).toBe('Test Owner');
     expect((await call(practitioner, 'GET', `/api/compliance/exceptions?open=true&patient_id=${patientId}`)).body.items).toEqual([]);
   });
 

@@ -89,6 +89,7 @@ export const careEn = {
   'compliance.col.status': 'Status',
   'compliance.session': 'Session {no}: {name}',
   'compliance.override_reason': 'Reason: {reason}',
+  'compliance.recorded_by': 'Recorded by {name}',
   'compliance.overridden_by': 'Overridden by {name}',
   'compliance.who_unknown': '—',
   'compliance.you': '{name} (you)',

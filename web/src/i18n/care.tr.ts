@@ -91,6 +91,7 @@ export const careTr: { readonly [K in keyof typeof careEn]: string } = {
   'compliance.col.status': 'Durum',
   'compliance.session': '{no}. seans: {name}',
   'compliance.override_reason': 'Neden: {reason}',
+  'compliance.recorded_by': 'Kaydeden: {name}',
   'compliance.overridden_by': 'Geçersiz kılan: {name}',
   'compliance.who_unknown': '—',
   'compliance.you': '{name} (siz)',

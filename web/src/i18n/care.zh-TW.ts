@@ -91,6 +91,7 @@ export const careZhTW: { readonly [K in keyof typeof careEn]: string } = {
   'compliance.col.status': '狀態',
   'compliance.session': '第 {no} 次療程：{name}',
   'compliance.override_reason': '原因：{reason}',
+  'compliance.recorded_by': '由 {name} 記錄',
   'compliance.overridden_by': '由 {name} 決定忽略',
   'compliance.who_unknown': '—',
   'compliance.you': '{name}（您）',

@@ -32,11 +32,24 @@ function pointerField(pointer: string): string | undefined {
 
 const ORG_KEY = 'visage.org';
 
+/**
+ * Mirrors the acting organization into the `visage_org` cookie, which the server reads only for
+ * plain GETs signed in by the session cookie (links to files, images): they act in it as calls do.
+ */
+function orgCookie(id: string | null): void {
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  document.cookie = id ? `visage_org=${id}; Path=/; SameSite=Lax${secure}` : `visage_org=; Path=/; Max-Age=0; SameSite=Lax${secure}`;
+}
+
 /** The organization the user chose last; sent on every call so a reload keeps it. */
 export const actingOrg = {
   get: (): string | null => localStorage.getItem(ORG_KEY),
-  set: (id: string | null) => (id ? localStorage.setItem(ORG_KEY, id) : localStorage.removeItem(ORG_KEY)),
+  set: (id: string | null) => {
+    if (id) localStorage.setItem(ORG_KEY, id); else localStorage.removeItem(ORG_KEY);
+    orgCookie(id);
+  },
 };
+if (typeof document !== 'undefined' && typeof localStorage !== 'undefined') orgCookie(actingOrg.get());
 
 let onUnauthenticated: () => void = () => undefined;
 

@@ -18,7 +18,7 @@ import { LoadMore } from '../admin/LoadMore.js';
 import { itemsOf, TabLinks, useTab } from '../clinical/shared.js';
 import type { ComplianceException } from '../clinical/types.js';
 
-type Exception = ComplianceException & { resolved_by?: string | null; resolution?: string | null };
+type Exception = ComplianceException & { resolved_by?: string | null; resolved_by_name?: string | null; resolution?: string | null };
 interface Member { user_id: string; full_name: string }
 
 const SHOW = ['open', 'resolved', 'all'] as const;
@@ -86,7 +86,7 @@ export function CompliancePage() {
   );
 }
 
-function ExceptionRow({ exception: e, who, onResolved }: { exception: Exception; who: (userId: string | null | undefined) => string; onResolved: () => void }) {
+function ExceptionRow({ exception: e, who, onResolved }: { exception: Exception; who: Who; onResolved: () => void }) {
   const t = useT();
   const can = useCan();
   const fmt = useFormat();
@@ -117,7 +117,9 @@ function ExceptionRow({ exception: e, who, onResolved }: { exception: Exception;
         </td>
         <td className="nowrap"><time dateTime={e.created_at}>{fmt.dateTime(e.created_at)}</time></td>
         <td data-testid="compliance-who">
-          {overriddenBy ? t('compliance.overridden_by', { name: who(overriddenBy) }) : <span className="muted">{t('compliance.who_unknown')}</span>}
+          {overriddenBy ? t('compliance.overridden_by', { name: who(overriddenBy, overriddenBy === s?.recorded_by ? s.recorded_by_name : null) })
+            : s?.recorded_by ? t('compliance.recorded_by', { name: who(s.recorded_by, s.recorded_by_name) })
+              : <span className="muted">{t('compliance.who_unknown')}</span>}
         </td>
         <td>
           {e.open ? (
@@ -134,7 +136,7 @@ function ExceptionRow({ exception: e, who, onResolved }: { exception: Exception;
             <div data-testid="compliance-resolution">
               <span className="badge success">{t('compliance.resolved')}</span>
               <div className="small muted">
-                {t('compliance.resolved_by', { name: who(e.resolved_by), when: e.resolved_at ? fmt.dateTime(e.resolved_at) : '' })}
+                {t('compliance.resolved_by', { name: who(e.resolved_by, e.resolved_by_name), when: e.resolved_at ? fmt.dateTime(e.resolved_at) : '' })}
               </div>
               {e.resolution && <div className="small prewrap">{e.resolution}</div>}
             </div>
@@ -178,15 +180,15 @@ function ResolveForm({ exception: e, onDone }: { exception: Exception; onDone: (
 const stringOf = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 
 /** A member's name when the caller may list members, "you" for oneself. */
-function useWho(): (userId: string | null | undefined) => string {
+/** A person as the API names them ("you" for the signed-in user). */
+type Who = (userId: string | null | undefined, name?: string | null) => string;
+
+function useWho(): Who {
   const t = useT();
-  const can = useCan();
   const me = useMe();
-  const members = useApi<{ items: Member[] }>(can('member.read') ? '/api/members?limit=200' : null);
-  const names = new Map(itemsOf(members.data).map((m) => [m.user_id, m.full_name]));
-  return (userId) => {
+  return (userId, name) => {
     if (!userId) return '—';
     if (userId === me.user.id) return t('compliance.you', { name: me.user.full_name });
-    return names.get(userId) ?? t('compliance.someone');
+    return name ?? t('compliance.someone');
   };
 }

@@ -64,7 +64,10 @@ export interface Followup {
 export interface ComplianceException {
   id: string; kind: string; details?: Record<string, unknown>; created_at: string; open: boolean; resolved_at?: string | null;
   patient: { id: string; code: string; full_name: string };
-  session: { id: string; performed_at: string | null; session_no: number | null; treatment_code: string | null; treatment_name: string | null } | null;
+  session: {
+    id: string; performed_at: string | null; session_no: number | null; treatment_code: string | null; treatment_name: string | null;
+    recorded_by?: string | null; recorded_by_name?: string | null; practitioner_name?: string | null;
+  } | null;
 }
 
 export interface ScreeningAlert { key: string; severity: 'critical' | 'warning'; message: string }
