@@ -32,7 +32,9 @@ export interface Harness {
 export async function startHarness(): Promise<Harness> {
   const db = await testDatabase();
   const mail: MailMessage[] = [];
-  const config = loadConfig({ dataDir: '/nonexistent', databaseUrl: undefined });
+  // Uploaded files and keys go to a directory of this run, removed on close.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-e2e-data-'));
+  const config = loadConfig({ dataDir, databaseUrl: undefined });
   const visage: Visage = await createVisage({ config, db, logger: false, web: true, mailer: { outbox: mail, async send(m) { mail.push(m); } } });
   await visage.app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(visage.app.server.address() as AddressInfo).port}`;
@@ -77,6 +79,7 @@ export async function startHarness(): Promise<Harness> {
       await visage.close();
       await db.close();
       fs.rmSync(profile, { recursive: true, force: true });
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../src/platform/config.js';
@@ -69,7 +72,9 @@ export async function testVisage(opts: { config?: Partial<Config>; listen?: bool
   clock.advance = (ms: number) => { offset += ms; };
   const now = () => new Date(clockStart + (Date.now() - realStart) + offset);
   Object.defineProperty(clock, 'now', { get: now });
-  const config = loadConfig({ dataDir: '/nonexistent', databaseUrl: undefined, ...opts.config });
+  // Uploaded files and keys go to a directory of this instance, removed on close.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-test-data-'));
+  const config = loadConfig({ dataDir, databaseUrl: undefined, ...opts.config });
   const visage = await createVisage({
     config, db, logger: opts.logs !== undefined, web: false, now, fields: FieldCipher.random(),
     mailer: { outbox: mail, async send(m) { mail.push(m); } },
@@ -101,5 +106,8 @@ export async function testVisage(opts: { config?: Partial<Config>; listen?: bool
     if (org.status !== 201) throw new Error(`create org failed: ${org.status} ${JSON.stringify(org.body)}`);
     return { token: s.body.token, userId: s.body.user.id, orgId: org.body.id, email, password };
   };
-  return { visage, app, db, mail, clock, call, owner, async close() { await visage.close(); await db.close(); } };
+  return {
+    visage, app, db, mail, clock, call, owner,
+    async close() { await visage.close(); await db.close(); fs.rmSync(dataDir, { recursive: true, force: true }); },
+  };
 }

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -46,11 +49,13 @@ let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 let db: Database;
 let visage: Visage;
 let schemas = 0;
+let dataDir: string;
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
   db = await testDatabase();
-  const config = loadConfig({ dataDir: '/nonexistent', databaseUrl: undefined, smtpUrl: smtp.url });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-outbox-test-'));
+  const config = loadConfig({ dataDir, databaseUrl: undefined, smtpUrl: smtp.url });
   visage = await createVisage({ config, db, logger: false, web: false, jobsSchema: `pgboss_mail_test_${process.pid}_${++schemas}` });
 });
 beforeEach(() => { smtp.state.refuseNext = 0; });
@@ -58,6 +63,7 @@ afterAll(async () => {
   await visage?.close();
   await db?.close();
   await smtp?.close();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 const sentTo = (email: string) => smtp.received.filter((m) => m.to.includes(email));

@@ -6,6 +6,7 @@ import { clinicSessionEn } from './clinic-session.en.js';
 import { clinicIntakeEn } from './clinic-intake.en.js';
 import { careEn } from './care.en.js';
 import { inventoryEn } from './inventory.en.js';
+import { clinicDocsEn } from './clinic-docs.en.js';
 
 export const en = {
   'common.actions': 'Actions',
@@ -245,6 +246,7 @@ export const en = {
   ...clinicIntakeEn,
   ...careEn,
   ...inventoryEn,
+  ...clinicDocsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

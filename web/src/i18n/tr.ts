@@ -7,6 +7,7 @@ import { clinicSessionTr } from './clinic-session.tr.js';
 import { clinicIntakeTr } from './clinic-intake.tr.js';
 import { careTr } from './care.tr.js';
 import { inventoryTr } from './inventory.tr.js';
+import { clinicDocsTr } from './clinic-docs.tr.js';
 
 export const tr: Messages = {
   'common.actions': 'İşlemler',
@@ -246,4 +247,5 @@ export const tr: Messages = {
   ...clinicIntakeTr,
   ...careTr,
   ...inventoryTr,
+  ...clinicDocsTr,
 };

@@ -7,6 +7,7 @@ import { clinicSessionZhTW } from './clinic-session.zh-TW.js';
 import { clinicIntakeZhTW } from './clinic-intake.zh-TW.js';
 import { careZhTW } from './care.zh-TW.js';
 import { inventoryZhTW } from './inventory.zh-TW.js';
+import { clinicDocsZhTW } from './clinic-docs.zh-TW.js';
 
 export const zhTW: Messages = {
   'common.actions': '操作',
@@ -246,4 +247,5 @@ export const zhTW: Messages = {
   ...clinicIntakeZhTW,
   ...careZhTW,
   ...inventoryZhTW,
+  ...clinicDocsZhTW,
 };

@@ -98,9 +98,28 @@ export async function uploadFile(file: File, meta: { kind: 'document' | 'photo' 
     throw new ApiError(0, 'network_error', '');
   }
   if (res.ok) return await res.json() as { id: string };
+  const p = await res.json().catch(() => ({})) as { code?: string; detail?: string; errors?: FieldError[] };
+  if (res.status === 401) onUnauthenticated();
+  const detail = p.detail ?? res.statusText;
+  // The upload's problems are about the file (its type, its size): shown at the file field.
+  throw new ApiError(res.status, p.code ?? 'http_error', detail, [{ pointer: '/file', message: p.errors?.find((e) => e.pointer === '/file')?.message ?? detail }]);
+}
+
+/** A file's bytes (GET, e.g. /api/files/{id}/content) in the acting organization; a refusal or a failed integrity check is an ApiError. */
+export async function fetchFile(url: string): Promise<Blob> {
+  const headers: Record<string, string> = {};
+  const org = actingOrg.get();
+  if (org) headers['x-org-id'] = org;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network_error', '');
+  }
+  if (res.ok) return res.blob();
   const p = await res.json().catch(() => ({})) as { code?: string; detail?: string };
   if (res.status === 401) onUnauthenticated();
-  throw new ApiError(res.status, p.code ?? 'http_error', p.detail ?? res.statusText, [{ pointer: '/file', message: p.detail ?? res.statusText }]);
+  throw new ApiError(res.status, p.code ?? 'http_error', p.detail ?? res.statusText);
 }
 
 /** Builds a query string from the filled-in values only. */

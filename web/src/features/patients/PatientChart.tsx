@@ -47,6 +47,7 @@ export function PatientChart({ patientId }: { patientId: string }) {
             {can('consent.write') && <Link to={`/patients/${p.id}/consent`} className="btn secondary" data-testid="chart-sign-consent">{t('chart.sign_consent')}</Link>}
             {can('photo.read') && <Link to={`/patients/${p.id}/photos`} className="btn secondary" data-testid="chart-photos">{t('chart.photos')}</Link>}
             {can('medical.read') && <Link to={`/patients/${p.id}/intakes`} className="btn secondary" data-testid="chart-intakes">{t('intake.chart_link')}</Link>}
+            {can('file.read') && <Link to={`/patients/${p.id}/documents`} className="btn secondary" data-testid="chart-documents">{t('docs.chart_link')}</Link>}
           </>}>
           {recorded && <RecordedNotice id={recorded} />}
           {signed && <Notice tone="success" testId="chart-consent-signed">{t('chart.consent_signed')}</Notice>}

@@ -6,6 +6,7 @@ import { EmptyState } from '../../ui/feedback.js';
 import { Page } from '../../ui/layout.js';
 import { SessionForm } from '../clinical/SessionForm.js';
 import { ConsentPage } from './ConsentPage.js';
+import { DocumentsPage } from './DocumentsPage.js';
 import { IntakesPage } from './IntakesPage.js';
 import { PatientChart } from './PatientChart.js';
 import { PatientEditForm } from './PatientEditForm.js';
@@ -31,6 +32,7 @@ export function PatientsRoutes() {
     case 'photos': return can('photo.read') ? <PhotosPage key={id} patientId={id} /> : <Denied />;
     // Shows its own notice without medical.read (intakes are medical data; the chart is not).
     case 'intakes': return can('patient.read') ? <IntakesPage key={id} patientId={id} /> : <Denied />;
+    case 'documents': return can('patient.read') ? <DocumentsPage key={id} patientId={id} /> : <Denied />;
     case 'edit': return can('patient.write') ? <PatientEditForm key={id} patientId={id} /> : <Denied />;
     default: return <Missing />;
   }
