@@ -19,6 +19,13 @@ const FROM = 'documents d JOIN files f ON f.org_id = d.org_id AND f.id = d.file_
 const toRow = (r: DocumentRow): DocumentRow => ({ ...r, size_bytes: Number(r.size_bytes) });
 
 /**
+ * Only a file uploaded as a clinical photo (kind photo) is filed as a PHOTO: its kind is what keeps it
+ * from roles without photo.read, so a photo uploaded as a plain document is refused here.
+ */
+const photoTypeNeedsPhoto = () => errors.validation('A PHOTO document must be a file uploaded as a photo (POST /api/files with kind=photo).',
+  [{ pointer: '/type', message: 'needs a photo file' }]);
+
+/**
  * Files a stored file (uploaded through POST /api/files) in a patient's documents under one of the
  * 8 types. Clinical photos (files of kind photo) need photo.write as well, like the files API.
  */
@@ -28,6 +35,7 @@ export async function createDocument(tx: Tx, origin: AuditOrigin, d: {
   const file = await findFile(tx, d.fileId);
   if (!file) throw errors.validation('No file with that id; upload it through POST /api/files first.', [{ pointer: '/file_id', message: 'not found' }]);
   if (file.kind === 'photo' && !d.mayUsePhotos) throw errors.forbidden('This file is a clinical photo: filing it needs photo.write.');
+  if (d.type === 'PHOTO' && file.kind !== 'photo') throw photoTypeNeedsPhoto();
   const id = newId();
   await tx.query(
     `INSERT INTO documents (id, org_id, patient_id, type, file_id, notes, created_by) VALUES ($1, visage_current_org(), $2, $3, $4, $5, $6)`,
@@ -56,6 +64,7 @@ export async function listDocuments(tx: Tx, patientId: string, f: DocumentFilter
 export async function updateDocument(tx: Tx, origin: AuditOrigin, id: string, patch: { type?: DocumentType; notes?: string | null }, includePhotos: boolean): Promise<DocumentRow> {
   const existing = await getDocument(tx, id, includePhotos);
   if (!existing) throw errors.notFound('document');
+  if (patch.type === 'PHOTO' && existing.file_kind !== 'photo') throw photoTypeNeedsPhoto();
   const fields = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
   if (fields.length) {
     await tx.query(

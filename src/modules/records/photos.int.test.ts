@@ -57,6 +57,17 @@ describe('documents', () => {
     const missing = await call(owner, 'POST', `/api/patients/${patient.id}/documents`, { type: 'OTHER', file_id: crypto.randomUUID() });
     expect(missing.status).toBe(422);
     expect((await call(owner, 'POST', `/api/patients/${patient.id}/documents`, { type: 'SELFIE', file_id: file.id })).status).toBe(422);
+
+    // A PHOTO is a file uploaded as a photo: its kind is what hides it from roles without photo.read.
+    const asPhoto = await call(owner, 'POST', `/api/patients/${patient.id}/documents`, { type: 'PHOTO', file_id: id.id });
+    expect(asPhoto.status).toBe(422);
+    expect(asPhoto.body.errors).toEqual([expect.objectContaining({ pointer: '/type' })]);
+    const idDoc = (await call(owner, 'GET', `/api/patients/${patient.id}/documents`)).body.items[0];
+    const retyped = await call(owner, 'PATCH', `/api/documents/${idDoc.id}`, { type: 'PHOTO' });
+    expect(retyped.status).toBe(422);
+    expect((await call(owner, 'GET', `/api/documents/${idDoc.id}`)).body.type).toBe('ID_DOCUMENT');
+    const photo = await upload(t, owner, 'photo', await sharp({ create: { width: 4, height: 4, channels: 3, background: '#c98' } }).png().toBuffer(), 'face.png', 'image/png');
+    expect((await call(owner, 'POST', `/api/patients/${patient.id}/documents`, { type: 'PHOTO', file_id: photo.id })).status).toBe(201);
   });
 });
 
