@@ -188,6 +188,30 @@ describe('session screens in Chromium', () => {
     await shot('amend-area');
   });
 
+  it('records a consultation visit from the chart; it joins the timeline with its practitioner and notes', async () => {
+    await page.goto(`${h.baseUrl}/patients/${patientId}`);
+    await page.getByTestId('chart-record-visit').click();
+    const form = page.getByTestId('visit-form');
+    await expect(form.getByTestId('visit-date').inputValue()).resolves.toBe(taipeiDay());
+    await form.getByTestId('visit-date').fill(taipeiDay(-2));
+    const doc = (await api('GET', '/api/practitioners/doc_01')).id as string;
+    await form.getByTestId('visit-practitioner').selectOption(doc);
+    await form.getByTestId('visit-notes').fill('Discussed masseter reduction; plan 3 sessions, 4 months apart.');
+    await form.getByTestId('visit-submit').click();
+    await page.getByTestId('chart-visit-saved').waitFor();
+    const visits = (await api('GET', `/api/visits?patient_id=${patientId}`)).items as { visit_type: string; visit_date: string; practitioner_id: string; notes: string }[];
+    const consultation = visits.find((v) => v.visit_type === 'consultation');
+    expect(consultation).toMatchObject({ visit_date: taipeiDay(-2), practitioner_id: doc, notes: 'Discussed masseter reduction; plan 3 sessions, 4 months apart.' });
+    const entry = page.locator('[data-testid="timeline-entry"][data-kind="visit"]', { hasText: 'Discussed masseter reduction' });
+    await entry.waitFor();
+    await expect(entry.textContent()).resolves.toContain('Dr. Lin Wei');
+    // The chart also offers planning a follow-up for this patient.
+    await expect(page.getByTestId('chart-plan-followup').getAttribute('href')).resolves.toBe(`/care?patient=${patientId}`);
+    await shot('visit');
+    await page.goto(`${h.baseUrl}/patients/${patientId}/sessions/${sessionId}`);
+    await page.getByTestId('session-detail-page').waitFor();
+  });
+
   it('records drug usage without naming a lot and shows the lot the API chose; shows its refusals; voids a usage', async () => {
     await page.getByTestId('usage-empty').waitFor();
     const product = await api('GET', '/api/products/BOTOX_US');

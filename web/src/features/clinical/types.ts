@@ -30,7 +30,7 @@ export interface Device {
   next_maintenance_on?: string | null; maintenance_due_on?: string | null; days_until_due?: number | null; status?: string;
 }
 
-export interface Visit { id: string; visit_id?: string; patient_id: string; visit_date: string; visit_type: string; notes?: string | null }
+export interface Visit { id: string; visit_id?: string; patient_id: string; visit_date: string; visit_type: string; notes?: string | null; practitioner_name?: string | null }
 
 export interface FacePoint { x: number; y: number; units: number; area: string }
 

@@ -16,6 +16,7 @@ import { areaLabel, FaceMap } from '../clinical/FaceMap.js';
 import { ScreeningAlerts } from '../clinical/ScreeningAlerts.js';
 import { lastRecorded } from '../clinical/SessionForm.js';
 import { EDITED_PARAM, PatientSavedNotice } from './PatientEditForm.js';
+import { VisitForm } from './VisitForm.js';
 import { daysBetween, Fact, itemsOf, useClinicFormat } from '../clinical/shared.js';
 import {
   idOf, num, type ComplianceException, type Consent, type FacePoint, type Followup, type Patient, type PatientDocument, type Photo,
@@ -36,6 +37,8 @@ export function PatientChart({ patientId }: { patientId: string }) {
   const patient = useApi<Patient>(`/api/patients/${patientId}`);
   const recorded = params.get('recorded');
   const signed = params.get('consent');
+  const [visiting, setVisiting] = useState(false);
+  const [visitSaved, setVisitSaved] = useState(0);
 
   return (
     <ResourceView resource={patient}>
@@ -43,18 +46,29 @@ export function PatientChart({ patientId }: { patientId: string }) {
         <Page title={p.full_name} testId="chart-page"
           actions={<>
             {can('session.write') && <Link to={`/patients/${p.id}/session`} className="btn primary" data-testid="chart-record-session">{t('chart.record_session')}</Link>}
-            {can('patient.write') && <Link to={`/patients/${p.id}/edit`} className="btn secondary" data-testid="chart-edit-patient">{t('common.edit')}</Link>}
+            {can('visit.write') && !visiting && (
+              <button type="button" className="btn secondary" onClick={() => setVisiting(true)} data-testid="chart-record-visit">{t('visitform.open')}</button>
+            )}
+            {can('followup.write') && <Link to={`/care?patient=${p.id}`} className="btn secondary" data-testid="chart-plan-followup">{t('care.plan')}</Link>}
             {can('consent.write') && <Link to={`/patients/${p.id}/consent`} className="btn secondary" data-testid="chart-sign-consent">{t('chart.sign_consent')}</Link>}
-            {can('photo.read') && <Link to={`/patients/${p.id}/photos`} className="btn secondary" data-testid="chart-photos">{t('chart.photos')}</Link>}
-            {can('medical.read') && <Link to={`/patients/${p.id}/intakes`} className="btn secondary" data-testid="chart-intakes">{t('intake.chart_link')}</Link>}
-            {can('file.read') && <Link to={`/patients/${p.id}/documents`} className="btn secondary" data-testid="chart-documents">{t('docs.chart_link')}</Link>}
+            {can('patient.write') && <Link to={`/patients/${p.id}/edit`} className="btn secondary" data-testid="chart-edit-patient">{t('common.edit')}</Link>}
           </>}>
+          {/* The chart's other pages: photos, intakes and skin analyses, documents. */}
+          {(can('photo.read') || can('medical.read') || can('file.read')) && (
+            <nav className="tabs chart-sections" aria-label={t('chart.sections')} data-testid="chart-sections">
+              {can('photo.read') && <Link to={`/patients/${p.id}/photos`} data-testid="chart-photos">{t('chart.photos')}</Link>}
+              {can('medical.read') && <Link to={`/patients/${p.id}/intakes`} data-testid="chart-intakes">{t('intake.chart_link')}</Link>}
+              {can('file.read') && <Link to={`/patients/${p.id}/documents`} data-testid="chart-documents">{t('docs.chart_link')}</Link>}
+            </nav>
+          )}
+          {visiting && <VisitForm patientId={p.id} onCancel={() => setVisiting(false)} onSaved={() => { setVisiting(false); setVisitSaved((n) => n + 1); }} />}
+          {visitSaved > 0 && <Notice tone="success" testId="chart-visit-saved">{t('visitform.saved')}</Notice>}
           {recorded && <RecordedNotice id={recorded} />}
           {signed && <Notice tone="success" testId="chart-consent-signed">{t('chart.consent_signed')}</Notice>}
           {params.get(EDITED_PARAM) && <PatientSavedNotice />}
           <PatientSummary patient={p} />
           <OpenExceptions patientId={p.id} />
-          <Timeline patient={p} />
+          <Timeline key={visitSaved} patient={p} />
         </Page>
       )}
     </ResourceView>
@@ -197,7 +211,12 @@ function Timeline({ patient }: { patient: Patient }) {
     entries.push({
       kind: 'visit', key: `v${idOf(v)}`, sort: at(v.visit_date), when: day.day(v.visit_date),
       title: t('timeline.visit', { type: t(v.visit_type === 'consultation' ? 'visit.consultation' : v.visit_type === 'follow_up' ? 'visit.follow_up' : 'visit.treatment') }),
-      body: v.notes ? <p className="prewrap">{v.notes}</p> : undefined,
+      body: v.notes || v.practitioner_name ? (
+        <>
+          {v.practitioner_name && <p className="muted small">{v.practitioner_name}</p>}
+          {v.notes && <p className="prewrap">{v.notes}</p>}
+        </>
+      ) : undefined,
     });
   }
   for (const s of itemsOf(sessions.data)) entries.push(sessionEntry(s));
