@@ -2,8 +2,10 @@
  * The intakes page in Chromium: an intake declaring pregnancy and a lidocaine allergy shows the
  * flags the API derived and the screening alerts they raise; the session form for a botulinum
  * toxin treatment then shows a critical alert; a PMU contraindication form; skin analyses listed
- * newest first with their findings; the API's field errors under the fields; and a front desk
- * user (no medical.read) gets a notice instead of the medical data.
+ * newest first with their findings; the API's field errors under the fields; an intake and a
+ * skin analysis corrected (the same form prefilled, with a reason) and removed (with a reason),
+ * checked through the API and the audit trail; and a front desk user (no medical.read) gets a
+ * notice instead of the medical data.
  */
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -234,14 +236,147 @@ describe('intakes and skin analyses in Chromium', () => {
     await shot('analyses');
   });
 
+  it('corrects an intake through the prefilled form, with a reason; flags and screening follow', async () => {
+    await page.goto(`${h.baseUrl}/patients/${patientId}/intakes`);
+    const intakeRow = page.locator('[data-testid="intake-row"][data-kind="intake"]');
+    await intakeRow.waitFor();
+    const intakeId = (await intakeRow.getAttribute('data-id'))!;
+    await intakeRow.getByTestId('intake-edit').click();
+    const form = page.getByTestId('intake-edit-form');
+    await form.waitFor();
+    // One questionnaire on the page: the form to record a new one gives way to the correction.
+    await expect(page.getByTestId('intake-form').count()).resolves.toBe(0);
+    // Prefilled with the answers on file.
+    await expect(form.getByLabel('Pregnant', { exact: true }).isChecked()).resolves.toBe(true);
+    await expect(form.getByLabel('Weeks of pregnancy').inputValue()).resolves.toBe('12');
+    await expect(form.getByTestId('intake-allergies').inputValue()).resolves.toBe('Lidocaine, latex');
+    await expect(form.getByLabel('Current medications').inputValue()).resolves.toBe('Prenatal vitamins');
+    await expect(form.getByTestId('intake-kind').inputValue()).resolves.toBe('intake');
+
+    await form.getByLabel('Pregnant', { exact: true }).uncheck();
+    await form.getByLabel('Weeks of pregnancy').fill('');
+    await form.getByTestId('intake-allergies').fill('latex');
+    // No reason, no correction: said under the reason field, nothing sent.
+    await form.getByTestId('intake-edit-reason').evaluate((el) => { el.removeAttribute('required'); el.removeAttribute('minlength'); });
+    await form.getByTestId('intake-submit').click();
+    const reasonField = page.locator('.field', { has: page.getByTestId('intake-edit-reason') });
+    await expect.poll(() => reasonField.getByTestId('field-error').textContent()).toContain('at least 3 characters');
+    expect((await api('GET', `/api/intakes/${intakeId}`)).answers.pregnant).toBe(true);
+    await form.getByLabel('Reason for the correction').fill('Patient misread the pregnancy question');
+    await shot('intake-edit');
+    await form.getByTestId('intake-submit').click();
+
+    await page.getByTestId('intake-corrected').waitFor();
+    await expect(page.locator('[data-testid="intake-saved-flags"] [data-testid="intake-flag"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-flag'))))
+      .resolves.toEqual(['allergy:latex']);
+    await expect(page.getByTestId('intake-edit-form').count()).resolves.toBe(0);
+    await expect.poll(() => intakeRow.getByTestId('record-corrected').count()).toBe(1);
+    await expect(intakeRow.getByTestId('intake-flags').textContent()).resolves.toBe('Allergy: latex');
+
+    // Through the API: the corrected answers, the rest of the form as it was, flags derived again.
+    const stored = await api('GET', `/api/intakes/${intakeId}`);
+    expect(stored).toMatchObject({
+      kind: 'intake', flags: ['allergy:latex'], amended_at: expect.any(String),
+      answers: { pregnant: false, allergies: 'latex', medications: 'Prenatal vitamins', concerns: 'Square jaw, night-time teeth grinding' },
+    });
+    expect(stored.answers).not.toHaveProperty('pregnancy_weeks');
+    // Audited with the fields, never the answers nor the reason (free text, kept with the record's history).
+    const [amend] = (await api('GET', `/api/audit?entity_type=intake&entity_id=${intakeId}&action=amend`)).items;
+    expect(amend.details).toMatchObject({ fields: ['answers.allergies', 'answers.pregnancy_weeks', 'answers.pregnant'] });
+    expect(JSON.stringify(amend)).not.toMatch(/Prenatal|misread/);
+    // Screening follows: pregnancy no longer stops botulinum toxin.
+    const screening = await api('GET', `/api/patients/${patientId}/screening?treatment_id=${botId}`);
+    expect(screening.alerts.map((a: { key: string }) => a.key)).not.toContain('pregnancy');
+    await page.getByTestId('intake-screening-pick').selectOption(botId);
+    await expect.poll(async () => (await page.locator('[data-testid="intake-screening-chosen"] [data-testid="screening-alert"]').allTextContents()).join('\n'))
+      .not.toMatch(/Pregnancy/);
+    await shot('intake-corrected');
+  });
+
+  it('removes the PMU contraindication form after asking why; it leaves the list, GET and screening', async () => {
+    const row = page.locator('[data-testid="intake-row"][data-kind="contraindication"]');
+    const id = (await row.getAttribute('data-id'))!;
+    await row.getByTestId('intake-remove').click();
+    const form = page.getByTestId('intake-remove-form');
+    await form.waitFor();
+    await expect(form.textContent()).resolves.toContain('no longer counts for screening');
+    // Cancel leaves it be.
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByTestId('intake-remove-form').count()).resolves.toBe(0);
+    await row.getByTestId('intake-remove').click();
+    await page.getByTestId('intake-remove-form-reason').fill('Signed for another client by mistake');
+    await shot('intake-remove');
+    await page.getByTestId('intake-remove-form-submit').click();
+
+    await page.getByTestId('intake-removed').waitFor();
+    await expect.poll(() => page.getByTestId('intake-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))).toEqual(['intake']);
+    const list = (await api('GET', `/api/patients/${patientId}/intakes`)).items;
+    expect(list.map((i: { id: string }) => i.id)).not.toContain(id);
+    expect(list).toHaveLength(1);
+    const gone = await page.request.get(`${h.baseUrl}/api/intakes/${id}`);
+    expect(gone.status()).toBe(404);
+    // Its cold sores no longer count: screening reads only the intake left.
+    const screening = await api('GET', `/api/patients/${patientId}/screening?treatment_id=${fillerId}`);
+    expect(screening.intake_ids).toEqual([list[0].id]);
+    expect(screening.alerts.map((a: { key: string }) => a.key)).not.toContain('herpes_simplex');
+    const [removal] = (await api('GET', `/api/audit?entity_type=intake&entity_id=${id}&action=delete`)).items;
+    expect(removal).toMatchObject({ action: 'delete', entity_id: id });
+    expect(JSON.stringify(removal)).not.toContain('another client');
+  });
+
+  it('corrects a skin analysis and removes another, with reasons', async () => {
+    const rows = page.getByTestId('analysis-row');
+    const [latest, baseline] = (await api('GET', `/api/patients/${patientId}/analyses`)).items;
+    await rows.first().getByTestId('analysis-edit').click();
+    const form = page.getByTestId('analysis-edit-form');
+    await form.waitFor();
+    await expect(page.getByTestId('analysis-form').count()).resolves.toBe(0);
+    await expect(form.getByLabel('Hydration (%)').inputValue()).resolves.toBe('42');
+    await expect(form.getByLabel('Method or device').inputValue()).resolves.toBe('VISIA Gen 7');
+    await expect(form.getByLabel('Sensitivity').inputValue()).resolves.toBe('moderate');
+    await expect(form.getByLabel('Fitzpatrick skin type').inputValue()).resolves.toBe('III');
+    await form.getByLabel('Hydration (%)').fill('45');
+    await form.getByLabel('Fitzpatrick skin type').selectOption('IV');
+    await form.getByLabel('Reason for the correction').fill('Scanner was not calibrated');
+    await shot('analysis-edit');
+    await form.getByTestId('analysis-submit').click();
+    await page.getByTestId('analysis-corrected').waitFor();
+    await expect.poll(() => rows.first().textContent()).toContain('Fitzpatrick IV');
+
+    const corrected = await api('GET', `/api/analyses/${latest.id}`);
+    // The rest as it was, the attached image included.
+    expect(corrected).toMatchObject({
+      skin_type: 'IV', file_id: latest.file_id, analyzed_at: latest.analyzed_at, amended_at: expect.any(String),
+      findings: { method: 'VISIA Gen 7', hydration_pct: 45, sensitivity: 'moderate', pigmentation: 'Melasma on both cheeks' },
+    });
+    const [amend] = (await api('GET', `/api/audit?entity_type=skin_analysis&entity_id=${latest.id}&action=amend`)).items;
+    expect(amend.details).toMatchObject({ fields: ['skin_type', 'findings.hydration_pct'] });
+    expect(JSON.stringify(amend)).not.toContain('calibrated');
+
+    const baselineRow = page.locator(`[data-testid="analysis-row"][data-id="${baseline.id}"]`);
+    await baselineRow.getByTestId('analysis-remove').click();
+    await page.getByTestId('analysis-remove-form-reason').fill('Duplicate of the paper record');
+    await page.getByTestId('analysis-remove-form-submit').click();
+    await page.getByTestId('analysis-removed').waitFor();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect((await api('GET', `/api/patients/${patientId}/analyses`)).items.map((a: { id: string }) => a.id)).toEqual([latest.id]);
+    expect((await page.request.get(`${h.baseUrl}/api/analyses/${baseline.id}`)).status()).toBe(404);
+    await shot('analysis-removed');
+  });
+
   it('lets a user who may read but not record medical data see the intakes and analyses, without the forms', async () => {
     await signInAs(READER);
     await page.goto(`${h.baseUrl}/patients/${patientId}`);
     await page.getByTestId('chart-intakes').click();
     await page.getByTestId('intakes-read-only').waitFor();
-    await expect.poll(() => page.getByTestId('intake-row').count()).toBe(2);
-    await expect.poll(() => page.getByTestId('analysis-row').count()).toBe(2);
-    await expect(page.getByTestId('intake-row').nth(1).getByTestId('intake-flags').textContent()).resolves.toContain('Pregnancy');
+    await expect.poll(() => page.getByTestId('intake-row').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('analysis-row').count()).toBe(1);
+    await expect(page.getByTestId('intake-row').first().getByTestId('intake-flags').textContent()).resolves.toContain('Allergy: latex');
+    // Corrections and removals need medical.write: no buttons for them.
+    await expect(page.getByTestId('intake-edit').count()).resolves.toBe(0);
+    await expect(page.getByTestId('intake-remove').count()).resolves.toBe(0);
+    await expect(page.getByTestId('analysis-edit').count()).resolves.toBe(0);
+    await expect(page.getByTestId('analysis-remove').count()).resolves.toBe(0);
     // Recorded by the owner, named from the member list.
     await expect(page.getByTestId('intake-row').first().textContent()).resolves.toContain(OWNER.full_name);
     await expect(page.getByTestId('intake-form').count()).resolves.toBe(0);

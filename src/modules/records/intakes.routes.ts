@@ -10,8 +10,8 @@ import { origin, type Guard } from '../identity/index.js';
 import { cipherOf, Instant, instant, iso, livePatient, Uuid } from './consent-media.shared.js';
 import { TreatmentRef } from './consent-templates.routes.js';
 import { SKIN_TYPES } from './records.schema.js';
-import { createIntake, currentFlags, getIntake, listIntakes, type IntakeRow } from './intakes.service.js';
-import { createAnalysis, getAnalysis, listAnalyses, type AnalysisRow } from './analyses.service.js';
+import { amendIntake, createIntake, currentFlags, deleteIntake, getIntake, listIntakes, type IntakeRow } from './intakes.service.js';
+import { amendAnalysis, createAnalysis, deleteAnalysis, getAnalysis, listAnalyses, type AnalysisRow } from './analyses.service.js';
 import { screen } from './screening.js';
 
 const AnswerKey = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Use answer keys of letters, digits, _ . - (e.g. pregnant, allergies).');
@@ -24,22 +24,27 @@ const KIND = z.enum(['intake', 'contraindication']);
 
 const IntakeDto = z.object({
   id: z.string(), patient_id: z.string(), kind: KIND, answers: Answers, flags: z.array(z.string()), completed_at: z.string(),
-  created_by: z.string().nullable(), created_at: z.string(),
+  created_by: z.string().nullable(), created_at: z.string(), amended_at: z.string().nullable().describe('The latest correction (PATCH), if any'),
 });
 const intakeDto = (i: IntakeRow): z.infer<typeof IntakeDto> => ({
   id: i.id, patient_id: i.patient_id, kind: i.kind, answers: i.answers, flags: i.flags, completed_at: iso(i.completed_at)!,
-  created_by: i.created_by, created_at: iso(i.created_at)!,
+  created_by: i.created_by, created_at: iso(i.created_at)!, amended_at: iso(i.amended_at),
 });
 
 const Findings = z.union([z.string().trim().min(1).max(20_000), Answers]);
 const AnalysisDto = z.object({
   id: z.string(), patient_id: z.string(), analyzed_at: z.string(), skin_type: z.enum(SKIN_TYPES).nullable(), findings: Findings,
   file_id: z.string().nullable(), created_by: z.string().nullable(), created_at: z.string(),
+  amended_at: z.string().nullable().describe('The latest correction (PATCH), if any'),
 });
 const analysisDto = (a: AnalysisRow): z.infer<typeof AnalysisDto> => ({
   id: a.id, patient_id: a.patient_id, analyzed_at: iso(a.analyzed_at)!, skin_type: a.skin_type as (typeof SKIN_TYPES)[number] | null,
-  findings: a.findings, file_id: a.file_id, created_by: a.created_by, created_at: iso(a.created_at)!,
+  findings: a.findings, file_id: a.file_id, created_by: a.created_by, created_at: iso(a.created_at)!, amended_at: iso(a.amended_at),
 });
+
+/** Why a medical record is corrected or removed: required, kept with the previous version and in the audit trail. */
+const Reason = z.string({ error: (i) => (i.input === undefined ? 'Say why the record is corrected or removed.' : 'Expected text.') })
+  .trim().min(3, 'Say why in at least 3 characters.').max(1000);
 
 const ScreeningDto = z.object({
   patient_id: z.string(), treatment_id: z.string(), treatment_code: z.string(), intake_ids: z.array(z.string()), screened_at: z.string(),
@@ -47,6 +52,7 @@ const ScreeningDto = z.object({
 });
 
 const Cursor = z.object({ at: z.string(), id: Uuid });
+const Removal = z.object({ reason: Reason }, { error: 'Send {"reason": "…"}: removing a medical record needs a reason.' }).strict();
 
 /** Seed 001 Intakes (questionnaire, contraindication form), screening before a session, and skin analyses. PHI: medical.*. */
 export function intakeRoutes(app: ZApp, deps: Deps, guard: Guard) {
@@ -91,6 +97,31 @@ export function intakeRoutes(app: ZApp, deps: Deps, guard: Guard) {
     await audit(tx, origin(req), { action: 'read', entityType: 'intake', entityId: row.id, details: { patient_id: row.patient_id } });
     return intakeDto(row);
   }));
+
+  app.patch('/api/intakes/:id', {
+    schema: {
+      tags: ['screening'], params: z.object({ id: Uuid }), response: { 200: IntakeDto },
+      summary: 'Correct an intake: needs a reason; flags are derived again and the previous version is kept',
+      description: '`answers` replaces the answers as a whole (send the corrected form). The version before (its ciphertext as stored) is kept with who, when and why; the audit names the changed fields, never their values. Screening follows the corrected flags at once.',
+      body: z.object({ reason: Reason, kind: KIND.optional(), answers: Answers.optional(), completed_at: Instant.optional() }).strict(),
+    },
+  }, async (req) => guard(req, { permission: 'medical.write' }, async (tx) => {
+    const b = req.body;
+    const { intake } = await amendIntake(tx, origin(req), cipher(), req.params.id, {
+      reason: b.reason, kind: b.kind, answers: b.answers, completedAt: b.completed_at === undefined ? undefined : instant(b.completed_at, deps.now()),
+    }, deps.now());
+    return intakeDto(intake);
+  }));
+
+  app.delete('/api/intakes/:id', {
+    schema: {
+      tags: ['screening'], params: z.object({ id: Uuid }), body: Removal, response: { 204: z.null() },
+      summary: 'Remove an intake (soft: the record is retained); needs a reason. It no longer counts for screening',
+    },
+  }, async (req, reply) => {
+    await guard(req, { permission: 'medical.write' }, (tx) => deleteIntake(tx, origin(req), req.params.id, req.body.reason, deps.now()));
+    return reply.status(204).send(null);
+  });
 
   app.get('/api/patients/:id/screening', {
     schema: {
@@ -153,4 +184,33 @@ export function intakeRoutes(app: ZApp, deps: Deps, guard: Guard) {
     await audit(tx, origin(req), { action: 'read', entityType: 'skin_analysis', entityId: row.id, details: { patient_id: row.patient_id } });
     return analysisDto(row);
   }));
+
+  app.patch('/api/analyses/:id', {
+    schema: {
+      tags: ['screening'], params: z.object({ id: Uuid }), response: { 200: AnalysisDto },
+      summary: 'Correct a skin analysis: needs a reason; the previous version is kept',
+      description: '`findings` replaces the findings as a whole. The version before is kept with who, when and why; the audit names the changed fields, never their values.',
+      body: z.object({
+        reason: Reason, findings: Findings.optional(), skin_type: z.enum(SKIN_TYPES).nullable().optional(), analyzed_at: Instant.optional(),
+        file_id: Uuid.nullable().optional().describe('A file uploaded through POST /api/files; null detaches it'),
+      }).strict(),
+    },
+  }, async (req) => guard(req, { permission: 'medical.write' }, async (tx) => {
+    const b = req.body;
+    const { analysis } = await amendAnalysis(tx, origin(req), cipher(), req.params.id, {
+      reason: b.reason, findings: b.findings, skinType: b.skin_type, fileId: b.file_id,
+      analyzedAt: b.analyzed_at === undefined ? undefined : instant(b.analyzed_at, deps.now()),
+    }, deps.now());
+    return analysisDto(analysis);
+  }));
+
+  app.delete('/api/analyses/:id', {
+    schema: {
+      tags: ['screening'], params: z.object({ id: Uuid }), body: Removal, response: { 204: z.null() },
+      summary: 'Remove a skin analysis (soft: the record and any file are retained); needs a reason',
+    },
+  }, async (req, reply) => {
+    await guard(req, { permission: 'medical.write' }, (tx) => deleteAnalysis(tx, origin(req), req.params.id, req.body.reason, deps.now()));
+    return reply.status(204).send(null);
+  });
 }

@@ -92,6 +92,30 @@ export const skinAnalyses = pgTable('skin_analyses', {
   check('skin_analyses_skin_type_check', sql`${t.skinType} IS NULL OR ${t.skinType} IN ('I','II','III','IV','V','VI')`),
 ]);
 
+/**
+ * Corrections and removals of intakes and skin analyses (append-only): who, when, why, which fields,
+ * and the previous version as it was stored (its ciphertext kept as is, still bound to its row).
+ */
+export const recordAmendments = pgTable('record_amendments', {
+  id: id(),
+  orgId: orgId().references(() => organizations.id),
+  intakeId: uuid('intake_id'),
+  skinAnalysisId: uuid('skin_analysis_id'),
+  action: text('action', { enum: ['amend', 'delete'] }).notNull(),
+  previous: jsonb('previous').notNull(),
+  changedFields: text('changed_fields').array().notNull(),
+  reason: text('reason').notNull(),
+  amendedBy: uuid('amended_by'),
+  amendedAt: timestamp('amended_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  foreignKey({ columns: [t.orgId, t.intakeId], foreignColumns: [intakes.orgId, intakes.id], name: 'record_amendments_intake_fk' }),
+  foreignKey({ columns: [t.orgId, t.skinAnalysisId], foreignColumns: [skinAnalyses.orgId, skinAnalyses.id], name: 'record_amendments_skin_analysis_fk' }),
+  index('record_amendments_intake_idx').on(t.orgId, t.intakeId, t.amendedAt),
+  index('record_amendments_skin_analysis_idx').on(t.orgId, t.skinAnalysisId, t.amendedAt),
+  check('record_amendments_one_record_check', sql`num_nonnulls(${t.intakeId}, ${t.skinAnalysisId}) = 1`),
+  check('record_amendments_action_check', sql`${t.action} IN ('amend', 'delete')`),
+]);
+
 /** A signed consent: typed name + drawn signature, time and IP; the rendered document is a stored file. */
 export const consents = pgTable('consents', {
   id: id(),

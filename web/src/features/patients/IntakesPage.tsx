@@ -3,15 +3,18 @@
  * the flags the API derived from the answers), what those flags mean for the patient's usual
  * treatments (screening, as the session form shows it), and skin analyses. Newest first; a row
  * opens its full answers or findings (read one by one, so each read is audited).
- * Medical data: reading needs medical.read, recording medical.write.
+ * Medical data: reading needs medical.read; recording, correcting (same form prefilled, with a
+ * reason) and removing (with a reason; soft, the API keeps the record) need medical.write.
  */
-import { Fragment, useState } from 'react';
+import { Fragment, useEffect, useRef, useState, type ReactNode } from 'react';
+import { api } from '../../lib/api.js';
 import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
 import { usePaged } from '../../lib/usePaged.js';
 import { useT } from '../../i18n/i18n.js';
 import { useCan, useFormat, useMe } from '../../session/session.js';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/feedback.js';
+import { ErrorAlert, Loading, Notice } from '../../ui/feedback.js';
+import { fieldError, Form, SubmitButton, text, TextAreaField } from '../../ui/forms.js';
 import { Card, Page } from '../../ui/layout.js';
 import { ScreeningAlerts } from '../clinical/ScreeningAlerts.js';
 import { itemsOf } from '../clinical/shared.js';
@@ -24,6 +27,9 @@ import {
 import './intakes.css';
 
 interface Member { user_id: string; full_name: string }
+/** The latest correction, as the API reports it. */
+type Amended = { amended_at?: string | null };
+type Done = { kind: 'intake-saved' | 'intake-corrected'; intake: Intake } | { kind: 'intake-removed' | 'analysis-saved' | 'analysis-corrected' | 'analysis-removed' };
 
 export function IntakesPage({ patientId }: { patientId: string }) {
   const t = useT();
@@ -47,40 +53,123 @@ function IntakesBody({ patientId, writable }: { patientId: string; writable: boo
   const t = useT();
   const intakes = usePaged<Intake>(`/api/patients/${patientId}/intakes`, {}, 20);
   const analyses = usePaged<SkinAnalysis>(`/api/patients/${patientId}/analyses`, {}, 20);
-  const [savedIntake, setSavedIntake] = useState<Intake | null>(null);
-  const [savedAnalysis, setSavedAnalysis] = useState<SkinAnalysis | null>(null);
+  const [done, setDone] = useState<Done | null>(null);
+  // Screening is asked again after every change to the intakes.
+  const [screeningVersion, setScreeningVersion] = useState(0);
+  const [editingIntake, setEditingIntake] = useState<string | null>(null);
+  const [editingAnalysis, setEditingAnalysis] = useState<string | null>(null);
   const who = useWho();
+  const intakeChanged = (d: Done) => { setDone(d); setEditingIntake(null); setScreeningVersion((v) => v + 1); intakes.reload(); };
+  const analysisChanged = (d: Done) => { setDone(d); setEditingAnalysis(null); analyses.reload(); };
 
   return (
     <>
       {!writable && <Notice tone="info" testId="intakes-read-only">{t('intake.read_only')}</Notice>}
-      {savedIntake && <SavedIntake intake={savedIntake} />}
-      <Screening patientId={patientId} version={savedIntake?.id ?? 'initial'} />
+      {done && 'intake' in done && <SavedIntake intake={done.intake} corrected={done.kind === 'intake-corrected'} />}
+      {done?.kind === 'intake-removed' && <Notice tone="success" testId="intake-removed">{t('intake.remove.done')}</Notice>}
+      <Screening patientId={patientId} version={String(screeningVersion)} />
 
       <Card title={t('intake.list_title')} testId="intakes-list">
         {intakes.error && <ErrorAlert error={intakes.error} />}
         {intakes.loading && !intakes.items.length ? <Loading /> : !intakes.items.length ? (
           <p className="muted" data-testid="intakes-empty">{t('intake.list_empty')}</p>
         ) : (
-          <IntakeTable items={intakes.items} who={who} />
+          <IntakeTable items={intakes.items} who={who} writable={writable} editing={editingIntake}
+            onEdit={(id) => { setDone(null); setEditingIntake(id); }} onRemoved={() => intakeChanged({ kind: 'intake-removed' })} />
         )}
         {intakes.hasMore && <div className="load-more"><button type="button" className="btn secondary" onClick={intakes.loadMore}>{t('common.load_more')}</button></div>}
       </Card>
-      {writable && <IntakeForm patientId={patientId} onSaved={(i) => { setSavedIntake(i); intakes.reload(); }} />}
+      {writable && (editingIntake ? (
+        <EditPanel<Intake> key={editingIntake} url={`/api/intakes/${editingIntake}`} onCancel={() => setEditingIntake(null)}>
+          {(intake) => (
+            <IntakeForm patientId={patientId} intake={intake} onCancel={() => setEditingIntake(null)}
+              onSaved={(i) => intakeChanged({ kind: 'intake-corrected', intake: i })} />
+          )}
+        </EditPanel>
+      ) : <IntakeForm patientId={patientId} onSaved={(i) => intakeChanged({ kind: 'intake-saved', intake: i })} />)}
 
       <Card title={t('analysis.list_title')} testId="analyses-list">
-        {savedAnalysis && <Notice tone="success" testId="analysis-saved">{t('analysis.saved')}</Notice>}
+        {done?.kind === 'analysis-saved' && <Notice tone="success" testId="analysis-saved">{t('analysis.saved')}</Notice>}
+        {done?.kind === 'analysis-corrected' && <Notice tone="success" testId="analysis-corrected">{t('analysis.edit.done')}</Notice>}
+        {done?.kind === 'analysis-removed' && <Notice tone="success" testId="analysis-removed">{t('analysis.remove.done')}</Notice>}
         {analyses.error && <ErrorAlert error={analyses.error} />}
         {analyses.loading && !analyses.items.length ? <Loading /> : !analyses.items.length ? (
           <p className="muted" data-testid="analyses-empty">{t('analysis.list_empty')}</p>
         ) : (
-          <AnalysisTable items={analyses.items} who={who} />
+          <AnalysisTable items={analyses.items} who={who} writable={writable} editing={editingAnalysis}
+            onEdit={(id) => { setDone(null); setEditingAnalysis(id); }} onRemoved={() => analysisChanged({ kind: 'analysis-removed' })} />
         )}
         {analyses.hasMore && <div className="load-more"><button type="button" className="btn secondary" onClick={analyses.loadMore}>{t('common.load_more')}</button></div>}
       </Card>
-      {writable && <SkinAnalysisForm patientId={patientId} onSaved={(a) => { setSavedAnalysis(a); analyses.reload(); }} />}
+      {writable && (editingAnalysis ? (
+        <EditPanel<SkinAnalysis> key={editingAnalysis} url={`/api/analyses/${editingAnalysis}`} onCancel={() => setEditingAnalysis(null)}>
+          {(analysis) => (
+            <SkinAnalysisForm patientId={patientId} analysis={analysis} onCancel={() => setEditingAnalysis(null)}
+              onSaved={() => analysisChanged({ kind: 'analysis-corrected' })} />
+          )}
+        </EditPanel>
+      ) : <SkinAnalysisForm patientId={patientId} onSaved={() => analysisChanged({ kind: 'analysis-saved' })} />)}
     </>
   );
+}
+
+/**
+ * The record to correct, read in full (an audited read), then its form; brought into view and
+ * focused, since it opens below the list.
+ */
+function EditPanel<T>({ url, onCancel, children }: { url: string; onCancel: () => void; children: (record: T) => ReactNode }) {
+  const t = useT();
+  const r = useApi<T>(url);
+  const ref = useRef<HTMLDivElement>(null);
+  const ready = Boolean(r.data);
+  useEffect(() => {
+    if (!ready || !ref.current) return;
+    ref.current.scrollIntoView?.({ block: 'start' });
+    ref.current.querySelector<HTMLElement>('select, input, textarea')?.focus({ preventScroll: true });
+  }, [ready]);
+  if (r.error) {
+    return (
+      <Card testId="edit-error">
+        <ErrorAlert error={r.error} />
+        <button type="button" className="btn secondary" onClick={onCancel}>{t('common.cancel')}</button>
+      </Card>
+    );
+  }
+  if (!r.data) return <Card><Loading /></Card>;
+  return <div ref={ref}>{children(r.data)}</div>;
+}
+
+/** Removes a record after asking why (the API keeps it, with the reason, and it leaves the lists). */
+function RemoveForm({ url, question, intro, submit, onRemoved, onCancel, testId }: {
+  url: string; question: string; intro: string; submit: string; onRemoved: () => void; onCancel: () => void; testId: string;
+}) {
+  const t = useT();
+  async function remove(data: FormData) {
+    const reason = text(data, 'reason');
+    if (reason.length < 3) throw fieldError('reason', t('intake.remove.reason_hint'));
+    await api('DELETE', url, { reason });
+    onRemoved();
+  }
+  return (
+    <Form action={remove} testId={testId} className="form stack remove-form">
+      <p><strong>{question}</strong></p>
+      <p className="hint">{intro}</p>
+      <TextAreaField label={t('intake.remove.reason')} name="reason" hint={t('intake.remove.reason_hint')} required minLength={3} maxLength={1000} rows={2}
+        autoFocus testId={`${testId}-reason`} />
+      <div className="form-actions">
+        <SubmitButton variant="danger" testId={`${testId}-submit`}>{submit}</SubmitButton>
+        <button type="button" className="btn secondary" onClick={onCancel}>{t('common.cancel')}</button>
+      </div>
+    </Form>
+  );
+}
+
+/** "Corrected on …" under a record's date, when it was. */
+function Corrected({ at }: { at?: string | null }) {
+  const t = useT();
+  const fmt = useFormat();
+  if (!at) return null;
+  return <div className="hint" data-testid="record-corrected"><time dateTime={at}>{t('intake.corrected_on', { date: fmt.dateTime(at) })}</time></div>;
 }
 
 /** Who recorded a row: the member's name when the caller may list members, "you" for oneself. */
@@ -107,11 +196,11 @@ export function FlagList({ flags, testId = 'intake-flags' }: { flags: string[]; 
   );
 }
 
-function SavedIntake({ intake }: { intake: Intake }) {
+function SavedIntake({ intake, corrected }: { intake: Intake; corrected: boolean }) {
   const t = useT();
   return (
-    <div className="notice success" role="status" data-testid="intake-saved">
-      <p><strong>{t('intake.saved')}</strong> {t(intake.kind === 'contraindication' ? 'intake.kind.contraindication' : 'intake.kind.intake')}</p>
+    <div className="notice success" role="status" data-testid={corrected ? 'intake-corrected' : 'intake-saved'}>
+      <p><strong>{corrected ? t('intake.edit.done') : t('intake.saved')}</strong> {t(intake.kind === 'contraindication' ? 'intake.kind.contraindication' : 'intake.kind.intake')}</p>
       {intake.flags.length ? (
         <div className="flag-row"><span>{t('intake.saved_flags')}</span> <FlagList flags={intake.flags} testId="intake-saved-flags" /></div>
       ) : <p data-testid="intake-saved-flags" data-empty="true">{t('intake.saved_no_flags')}</p>}
@@ -167,10 +256,13 @@ function Screening({ patientId, version }: { patientId: string; version: string 
   );
 }
 
-function IntakeTable({ items, who }: { items: Intake[]; who: (id: string | null) => string }) {
+interface RowActions { writable: boolean; editing: string | null; onEdit: (id: string) => void; onRemoved: () => void }
+
+function IntakeTable({ items, who, writable, editing, onEdit, onRemoved }: { items: (Intake & Amended)[]; who: (id: string | null) => string } & RowActions) {
   const t = useT();
   const fmt = useFormat();
   const [open, setOpen] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<string | null>(null);
   return (
     <div className="table-wrap">
       <table>
@@ -187,22 +279,42 @@ function IntakeTable({ items, who }: { items: Intake[]; who: (id: string | null)
             const expanded = open === i.id;
             return (
               <Fragment key={i.id}>
-                <tr data-testid="intake-row" data-kind={i.kind} data-id={i.id}>
-                  <td className="nowrap"><time dateTime={i.completed_at}>{when}</time></td>
+                <tr data-testid="intake-row" data-kind={i.kind} data-id={i.id} aria-current={editing === i.id ? 'true' : undefined}>
+                  <td className="nowrap"><time dateTime={i.completed_at}>{when}</time><Corrected at={i.amended_at} /></td>
                   <td>{kind}</td>
                   <td>{who(i.created_by)}</td>
                   <td><FlagList flags={i.flags} /></td>
                   <td className="row-actions">
-                    <button type="button" className="btn small secondary" aria-expanded={expanded} aria-controls={`intake-${i.id}`}
-                      aria-label={expanded ? t('intake.hide') : t('intake.show_named', { kind, date: when })}
-                      onClick={() => setOpen(expanded ? null : i.id)} data-testid="intake-toggle">
-                      {expanded ? t('intake.hide') : t('intake.show')}
-                    </button>
+                    <div className="record-actions">
+                      <button type="button" className="btn small secondary" aria-expanded={expanded} aria-controls={`intake-${i.id}`}
+                        aria-label={expanded ? t('intake.hide') : t('intake.show_named', { kind, date: when })}
+                        onClick={() => setOpen(expanded ? null : i.id)} data-testid="intake-toggle">
+                        {expanded ? t('intake.hide') : t('intake.show')}
+                      </button>
+                      {writable && (
+                        <>
+                          <button type="button" className="btn small secondary" aria-label={t('intake.edit.named', { kind, date: when })}
+                            onClick={() => { setRemoving(null); onEdit(i.id); }} data-testid="intake-edit">{t('intake.edit.button')}</button>
+                          <button type="button" className="btn small danger-outline" aria-label={t('intake.remove.named', { kind, date: when })}
+                            aria-expanded={removing === i.id} onClick={() => setRemoving(removing === i.id ? null : i.id)} data-testid="intake-remove">
+                            {t('intake.remove.button')}
+                          </button>
+                        </>
+                      )}
+                    </div>
                   </td>
                 </tr>
                 {expanded && (
                   <tr className="detail-row">
                     <td colSpan={5} id={`intake-${i.id}`}><IntakeDetail id={i.id} /></td>
+                  </tr>
+                )}
+                {removing === i.id && (
+                  <tr className="detail-row">
+                    <td colSpan={5}>
+                      <RemoveForm url={`/api/intakes/${i.id}`} question={t('intake.remove.question', { kind, date: when })} intro={t('intake.remove.intro')} submit={t('intake.remove.submit')}
+                        onRemoved={() => { setRemoving(null); onRemoved(); }} onCancel={() => setRemoving(null)} testId="intake-remove-form" />
+                    </td>
                   </tr>
                 )}
               </Fragment>
@@ -238,10 +350,11 @@ function IntakeDetail({ id }: { id: string }) {
   );
 }
 
-function AnalysisTable({ items, who }: { items: SkinAnalysis[]; who: (id: string | null) => string }) {
+function AnalysisTable({ items, who, writable, editing, onEdit, onRemoved }: { items: (SkinAnalysis & Amended)[]; who: (id: string | null) => string } & RowActions) {
   const t = useT();
   const fmt = useFormat();
   const [open, setOpen] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<string | null>(null);
   return (
     <div className="table-wrap">
       <table>
@@ -258,22 +371,42 @@ function AnalysisTable({ items, who }: { items: SkinAnalysis[]; who: (id: string
             const expanded = open === a.id;
             return (
               <Fragment key={a.id}>
-                <tr data-testid="analysis-row" data-id={a.id}>
-                  <td className="nowrap"><time dateTime={a.analyzed_at}>{when}</time></td>
+                <tr data-testid="analysis-row" data-id={a.id} aria-current={editing === a.id ? 'true' : undefined}>
+                  <td className="nowrap"><time dateTime={a.analyzed_at}>{when}</time><Corrected at={a.amended_at} /></td>
                   <td className="nowrap">{a.skin_type ? t('chart.fitzpatrick', { type: a.skin_type }) : '—'}</td>
                   <td data-testid="analysis-key-findings">{keyFindings(t, a.findings)}</td>
                   <td>{who(a.created_by)}</td>
                   <td className="row-actions">
-                    <button type="button" className="btn small secondary" aria-expanded={expanded} aria-controls={`analysis-${a.id}`}
-                      aria-label={expanded ? t('analysis.hide') : t('analysis.show_named', { date: when })}
-                      onClick={() => setOpen(expanded ? null : a.id)} data-testid="analysis-toggle">
-                      {expanded ? t('analysis.hide') : t('analysis.show')}
-                    </button>
+                    <div className="record-actions">
+                      <button type="button" className="btn small secondary" aria-expanded={expanded} aria-controls={`analysis-${a.id}`}
+                        aria-label={expanded ? t('analysis.hide') : t('analysis.show_named', { date: when })}
+                        onClick={() => setOpen(expanded ? null : a.id)} data-testid="analysis-toggle">
+                        {expanded ? t('analysis.hide') : t('analysis.show')}
+                      </button>
+                      {writable && (
+                        <>
+                          <button type="button" className="btn small secondary" aria-label={t('analysis.edit.named', { date: when })}
+                            onClick={() => { setRemoving(null); onEdit(a.id); }} data-testid="analysis-edit">{t('intake.edit.button')}</button>
+                          <button type="button" className="btn small danger-outline" aria-label={t('analysis.remove.named', { date: when })}
+                            aria-expanded={removing === a.id} onClick={() => setRemoving(removing === a.id ? null : a.id)} data-testid="analysis-remove">
+                            {t('intake.remove.button')}
+                          </button>
+                        </>
+                      )}
+                    </div>
                   </td>
                 </tr>
                 {expanded && (
                   <tr className="detail-row">
                     <td colSpan={5} id={`analysis-${a.id}`}><AnalysisDetail id={a.id} /></td>
+                  </tr>
+                )}
+                {removing === a.id && (
+                  <tr className="detail-row">
+                    <td colSpan={5}>
+                      <RemoveForm url={`/api/analyses/${a.id}`} question={t('analysis.remove.question', { date: when })} intro={t('analysis.remove.intro')} submit={t('analysis.remove.submit')}
+                        onRemoved={() => { setRemoving(null); onRemoved(); }} onCancel={() => setRemoving(null)} testId="analysis-remove-form" />
+                    </td>
                   </tr>
                 )}
               </Fragment>
