@@ -7,9 +7,9 @@
  * on the compliance worklist, which resolves one with a resolution; and a role without
  * consent.read sees neither the link nor the page.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startHarness, type Harness, signUpOwner, type Owner, addStaff } from './harness.js';
+import { addStaff, browserSuite, type Harness, type Owner, signUpOwner, submitSignIn } from './harness.js';
 
 const OWNER = { email: 'owner@clinic-care-e2e.visage.local', password: 'a clinic owner passphrase', full_name: 'Chen Mei-Hua' };
 const COORDINATOR = { email: 'coord@clinic-care-e2e.visage.local', password: 'a care coordinator passphrase', full_name: 'Wang Xiao-Ling' };
@@ -61,28 +61,16 @@ async function seed() {
   await addStaff(h, owner, COORDINATOR, 'care_coordinator');
 }
 
-async function signIn(user: { email: string; password: string }) {
-  await page.getByTestId('signin-email').fill(user.email);
-  await page.getByTestId('signin-password').fill(user.password);
-  await page.getByTestId('signin-password').press('Enter');
-}
-
-beforeAll(async () => {
-  h = await startHarness();
+browserSuite('care', async (harness, p) => {
+  h = harness;
+  page = p;
   await seed();
-  page = await h.browser.newPage();
 });
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await shot(`failed-${ctx.task.name.split(' ').slice(0, 3).join('-')}`).catch(() => undefined);
-});
-
-afterAll(async () => { await h?.close(); });
 
 describe('follow-ups and the compliance worklist in Chromium', () => {
   it('plans a follow-up by hand for a patient found by search, and sees it in the worklist', async () => {
     await page.goto(`${h.baseUrl}/care`);
-    await signIn(OWNER);
+    await submitSignIn(page, OWNER);
     await page.getByTestId('followups-page').waitFor();
     await page.getByTestId('followups-upcoming').getByText('Nothing planned in the coming days.').waitFor();
 
@@ -317,7 +305,7 @@ describe('follow-ups and the compliance worklist in Chromium', () => {
     await page.getByTestId('user-menu').click();
     await page.getByTestId('sign-out').click();
     await page.getByTestId('signin-page').waitFor();
-    await signIn(COORDINATOR);
+    await submitSignIn(page, COORDINATOR);
     await page.getByTestId('nav-care').click();
     await page.getByTestId('followups-page').waitFor();
     await page.locator('[data-testid="followup-row"]').first().waitFor();

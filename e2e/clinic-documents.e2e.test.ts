@@ -11,9 +11,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { addStaff, signUpOwner, startHarness, type Harness, type Owner } from './harness.js';
+import { addStaff, browserSuite, type Harness, type Owner, signUpOwner, submitSignIn, switchUser } from './harness.js';
 
 const OWNER = { email: 'owner@clinic-docs-e2e.visage.local', password: 'a studio owner passphrase', full_name: 'Chen Mei-Hua' };
 const DESK = { email: 'desk@clinic-docs-e2e.visage.local', password: 'a front desk passphrase', full_name: 'Wang Xiao-Ling' };
@@ -72,17 +72,8 @@ async function seed() {
 }
 
 async function signIn(user: { email: string; password: string }) {
-  await page.getByTestId('signin-email').fill(user.email);
-  await page.getByTestId('signin-password').fill(user.password);
-  await page.getByTestId('signin-password').press('Enter');
+  await submitSignIn(page, user);
   await page.getByTestId('nav-patients').waitFor();
-}
-
-async function signInAs(user: { email: string; password: string }) {
-  await page.getByTestId('user-menu').click();
-  await page.getByTestId('sign-out').click();
-  await page.getByTestId('signin-page').waitFor();
-  await signIn(user);
 }
 
 async function openDocumentsFromChart() {
@@ -93,18 +84,10 @@ async function openDocumentsFromChart() {
   expect(new URL(page.url()).pathname).toBe(`/patients/${patientId}/documents`);
 }
 
-beforeAll(async () => {
-  h = await startHarness();
+browserSuite('docs', async (harness, p) => {
+  h = harness;
+  page = p;
   await seed();
-  page = await h.browser.newPage();
-});
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await shot(`failed-${ctx.task.name.split(' ').slice(0, 3).join('-')}`).catch(() => undefined);
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 describe('patient documents in Chromium', () => {
@@ -262,7 +245,7 @@ describe('patient documents in Chromium', () => {
   });
 
   it('shows a reader without file.write the documents to download, without the upload form or edit buttons', async () => {
-    await signInAs(READER);
+    await switchUser(page, READER);
     await openDocumentsFromChart();
     await page.getByTestId('documents-read-only').waitFor();
     // No photo.read: the clinical photo is not listed.
@@ -278,7 +261,7 @@ describe('patient documents in Chromium', () => {
   });
 
   it('lets front desk file documents but not see or file clinical photos', async () => {
-    await signInAs(DESK);
+    await switchUser(page, DESK);
     await openDocumentsFromChart();
     await page.getByTestId('documents-upload').waitFor();
     await expect.poll(() => rows().evaluateAll((els) => els.map((e) => e.getAttribute('data-type')))).toEqual(['WAIVER']);
@@ -303,7 +286,7 @@ describe('patient documents in Chromium', () => {
   });
 
   it('tells a role without file.read that documents are not theirs to see, and shows no link on the chart', async () => {
-    await signInAs(CHART_ONLY);
+    await switchUser(page, CHART_ONLY);
     await page.goto(`${h.baseUrl}/patients/${patientId}`);
     await page.getByTestId('chart-page').waitFor();
     await expect(page.getByTestId('chart-documents').count()).resolves.toBe(0);

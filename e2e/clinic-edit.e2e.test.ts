@@ -5,9 +5,9 @@
  * phone, Fitzpatrick type and allergies changed from the chart. Field errors come from the API's
  * problem+json `errors[].pointer` and show under the field they name.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startHarness, type Harness, signUpOwner, type Owner, addStaff } from './harness.js';
+import { addStaff, browserSuite, type Harness, type Owner, signUpOwner, submitSignIn } from './harness.js';
 
 const OWNER = { email: 'owner@clinic-edit-e2e.visage.local', password: 'a clinic owner passphrase', full_name: 'Chen Mei-Hua' };
 const DESK = { email: 'desk@clinic-edit-e2e.visage.local', password: 'a front desk passphrase', full_name: 'Wang Xiao-Ling' };
@@ -48,18 +48,10 @@ async function seed() {
   await addStaff(h, owner, DESK, 'front_desk');
 }
 
-beforeAll(async () => {
-  h = await startHarness();
+browserSuite('edit', async (harness, p) => {
+  h = harness;
+  page = p;
   await seed();
-  page = await h.browser.newPage();
-});
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await shot(`failed-${ctx.task.name.split(' ').slice(0, 3).join('-')}`).catch(() => undefined);
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 /** Inputs of a form with no label (a <label for>, a wrapping label or aria-label): none expected. */
@@ -73,9 +65,7 @@ const treatmentRow = (code: string) => page.locator(`[data-testid="treatment-row
 describe('clinic create and edit screens in Chromium', () => {
   it('edits a treatment\'s price and follow-up rules from the keyboard and sees them in the list', async () => {
     await page.goto(`${h.baseUrl}/treatments`);
-    await page.getByTestId('signin-email').fill(OWNER.email);
-    await page.getByTestId('signin-password').fill(OWNER.password);
-    await page.getByTestId('signin-password').press('Enter');
+    await submitSignIn(page, OWNER);
     await treatmentRow('BOT_MASSETER').waitFor();
     await expect(treatmentRow('BOT_MASSETER').getByTestId('treatment-price').textContent()).resolves.toBe(twd(4999));
 
@@ -382,9 +372,7 @@ describe('clinic create and edit screens in Chromium', () => {
     await page.getByTestId('user-menu').click();
     await page.getByTestId('sign-out').click();
     await page.getByTestId('signin-page').waitFor();
-    await page.getByTestId('signin-email').fill(DESK.email);
-    await page.getByTestId('signin-password').fill(DESK.password);
-    await page.getByTestId('signin-password').press('Enter');
+    await submitSignIn(page, DESK);
     await page.getByTestId('nav-patients').waitFor();
     await page.goto(`${h.baseUrl}/patients/${patientId}`);
     await page.getByTestId('chart-page').waitFor();

@@ -8,9 +8,9 @@
  * notice instead of the medical data.
  */
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startHarness, type Harness, signUpOwner, type Owner, addStaff } from './harness.js';
+import { addStaff, browserSuite, type Harness, type Owner, signUpOwner, submitSignIn, switchUser } from './harness.js';
 
 const OWNER = { email: 'owner@clinic-intake-e2e.visage.local', password: 'a clinic owner passphrase', full_name: 'Chen Mei-Hua' };
 const DESK = { email: 'desk@clinic-intake-e2e.visage.local', password: 'a front desk passphrase', full_name: 'Wang Xiao-Ling' };
@@ -48,34 +48,16 @@ async function seed() {
   await addStaff(h, owner, READER, 'chart_reviewer');
 }
 
-async function signInAs(user: { email: string; password: string }) {
-  await page.getByTestId('user-menu').click();
-  await page.getByTestId('sign-out').click();
-  await page.getByTestId('signin-page').waitFor();
-  await page.getByTestId('signin-email').fill(user.email);
-  await page.getByTestId('signin-password').fill(user.password);
-  await page.getByTestId('signin-password').press('Enter');
-  await page.getByTestId('nav-patients').waitFor();
-}
-
-beforeAll(async () => {
-  h = await startHarness();
+browserSuite('intake', async (harness, p) => {
+  h = harness;
+  page = p;
   await seed();
-  page = await h.browser.newPage();
 });
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await shot(`failed-${ctx.task.name.split(' ').slice(0, 3).join('-')}`).catch(() => undefined);
-});
-
-afterAll(async () => { await h?.close(); });
 
 describe('intakes and skin analyses in Chromium', () => {
   it('records an intake declaring pregnancy and a lidocaine allergy, shows the derived flags and the screening alerts', async () => {
     await page.goto(`${h.baseUrl}/patients/${patientId}`);
-    await page.getByTestId('signin-email').fill(OWNER.email);
-    await page.getByTestId('signin-password').fill(OWNER.password);
-    await page.getByTestId('signin-password').press('Enter');
+    await submitSignIn(page, OWNER);
     await page.getByTestId('chart-page').waitFor();
     await page.getByTestId('chart-intakes').click();
     await page.getByTestId('intakes-page').waitFor();
@@ -365,7 +347,7 @@ describe('intakes and skin analyses in Chromium', () => {
   });
 
   it('lets a user who may read but not record medical data see the intakes and analyses, without the forms', async () => {
-    await signInAs(READER);
+    await switchUser(page, READER);
     await page.goto(`${h.baseUrl}/patients/${patientId}`);
     await page.getByTestId('chart-intakes').click();
     await page.getByTestId('intakes-read-only').waitFor();
@@ -385,7 +367,7 @@ describe('intakes and skin analyses in Chromium', () => {
   });
 
   it('tells a front desk user that intakes are medical data, and shows no link on the chart', async () => {
-    await signInAs(DESK);
+    await switchUser(page, DESK);
     await page.goto(`${h.baseUrl}/patients/${patientId}`);
     await page.getByTestId('chart-page').waitFor();
     await expect(page.getByTestId('chart-intakes').count()).resolves.toBe(0);

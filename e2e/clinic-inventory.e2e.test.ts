@@ -6,9 +6,9 @@
  * added to (a duplicate refused on its field), changed and retired.
  */
 import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { addStaff, signUpOwner, startHarness, type Harness, type Owner } from './harness.js';
+import { addStaff, browserSuite, type Harness, type Owner, signUpOwner, submitSignIn } from './harness.js';
 
 const OWNER = { email: 'owner@clinic-inventory-e2e.visage.local', password: 'a clinic owner passphrase', full_name: 'Chen Mei-Hua' };
 const KEEPER = { email: 'stock@clinic-inventory-e2e.visage.local', password: 'a stock keeper passphrase', full_name: 'Tsai Yu-Ting' };
@@ -70,28 +70,16 @@ async function seed() {
   await addStaff(h, owner, KEEPER, 'stock_keeper');
 }
 
-async function signIn(user: { email: string; password: string }) {
-  await page.getByTestId('signin-email').fill(user.email);
-  await page.getByTestId('signin-password').fill(user.password);
-  await page.getByTestId('signin-password').press('Enter');
-}
-
-beforeAll(async () => {
-  h = await startHarness();
+browserSuite('inventory', async (harness, p) => {
+  h = harness;
+  page = p;
   await seed();
-  page = await h.browser.newPage();
 });
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await shot(`failed-${ctx.task.name.split(' ').slice(0, 3).join('-')}`).catch(() => undefined);
-});
-
-afterAll(async () => { await h?.close(); });
 
 describe('lot recall and the pigment library in Chromium', () => {
   it('opens a lot\'s recall: the patients and sessions that received it, the counts and its movements', async () => {
     await page.goto(`${h.baseUrl}/inventory`);
-    await signIn(OWNER);
+    await submitSignIn(page, OWNER);
     await page.getByTestId('lots-table').waitFor();
     await lotRow('X-RECALL').getByTestId('lot-recall').click();
     const panel = page.locator('[data-testid="recall-panel"][data-lot="X-RECALL"]');
@@ -259,7 +247,7 @@ describe('lot recall and the pigment library in Chromium', () => {
     await page.getByTestId('user-menu').click();
     await page.getByTestId('sign-out').click();
     await page.getByTestId('signin-page').waitFor();
-    await signIn(KEEPER);
+    await submitSignIn(page, KEEPER);
     await page.getByTestId('nav-inventory').click();
     await page.getByTestId('lots-table').waitFor();
     await expect(page.getByTestId('tab-pigments').count()).resolves.toBe(0);

@@ -4,9 +4,9 @@
  * the session page amends it and shows the version history; drug usage recorded without naming a
  * lot shows the lot the API chose, and the API's refusals (more than on hand, expired lot).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startHarness, type Harness, signUpOwner, type Owner } from './harness.js';
+import { browserSuite, type Harness, type Owner, signUpOwner, submitSignIn } from './harness.js';
 
 const OWNER = { email: 'owner@clinic-session-e2e.visage.local', password: 'a clinic owner passphrase', full_name: 'Chen Mei-Hua' };
 const CLINIC = { name: 'Jade Aesthetic Clinic', type: 'clinic', timezone: 'Asia/Taipei', currency: 'TWD', locale: 'en' };
@@ -42,24 +42,16 @@ async function seed() {
   await api('POST', `/api/patients/${patientId}/intakes`, { kind: 'intake', answers: { pregnant: 'yes', allergies: 'none' } });
 }
 
-beforeAll(async () => {
-  h = await startHarness();
+browserSuite('session', async (harness, p) => {
+  h = harness;
+  page = p;
   await seed();
-  page = await h.browser.newPage();
 });
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await shot(`failed-${ctx.task.name.split(' ').slice(0, 3).join('-')}`).catch(() => undefined);
-});
-
-afterAll(async () => { await h?.close(); });
 
 describe('session screens in Chromium', () => {
   it('refuses a session with a critical contraindication, records it with an override and a reason, and badges it on the chart', async () => {
     await page.goto(`${h.baseUrl}/patients/${patientId}/session`);
-    await page.getByTestId('signin-email').fill(OWNER.email);
-    await page.getByTestId('signin-password').fill(OWNER.password);
-    await page.getByTestId('signin-password').press('Enter');
+    await submitSignIn(page, OWNER);
     await page.getByTestId('session-page').waitFor();
 
     const treatment = await api('GET', '/api/treatments/BOT_MASSETER');

@@ -7,9 +7,9 @@
  */
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { startHarness, type Harness, signUpOwner, type Owner, addStaff } from './harness.js';
+import { addStaff, browserSuite, type Harness, type Owner, signUpOwner, submitSignIn } from './harness.js';
 
 const OWNER = { email: 'owner@growth-e2e.visage.local', password: 'a growth owner passphrase', full_name: 'Lin Ya-Ting' };
 const MARKETER = { email: 'marketing@growth-e2e.visage.local', password: 'a marketer passphrase', full_name: 'Elif Demir' };
@@ -72,9 +72,7 @@ async function signIn(who = OWNER) {
   await page.goto(`${h.baseUrl}/growth`);
   await page.getByTestId('pipeline-page').or(page.getByTestId('signin-email')).waitFor();
   if (await page.getByTestId('pipeline-page').isVisible()) return;
-  await page.getByTestId('signin-email').fill(who.email);
-  await page.getByTestId('signin-password').fill(who.password);
-  await page.getByTestId('signin-password').press('Enter');
+  await submitSignIn(page, who);
   await page.getByTestId('pipeline-page').waitFor();
 }
 
@@ -114,18 +112,10 @@ async function drag(from: Locator, to: Locator) {
   await page.mouse.up();
 }
 
-beforeAll(async () => {
-  h = await startHarness();
+browserSuite('growth', async (harness, p) => {
+  h = harness;
+  page = p;
   await seed();
-  page = await h.browser.newPage();
-});
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await shot(`failed-${ctx.task.name.split(' ').slice(0, 3).join('-')}`).catch(() => undefined);
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 describe('growth screens in Chromium', () => {

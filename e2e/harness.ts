@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../src/platform/config.js';
 import { createVisage, type Visage } from '../src/server.js';
 import type { MailMessage } from '../src/platform/mail/mail.js';
@@ -27,6 +28,43 @@ export interface Harness {
   /** Waits for a mail to `to` whose text matches `pattern`, and returns the first capture group. */
   mailed(to: string, pattern: RegExp): Promise<string>;
   close(): Promise<void>;
+}
+
+/**
+ * Registers one browser test file's life: before its tests, a harness and a page handed to `start`
+ * (which keeps them and seeds); a full-page screenshot of each failing test at
+ * /tmp/visage-<name>-failed-<test>.png; everything closed after the tests.
+ */
+export function browserSuite(name: string, start: (h: Harness, page: Page) => Promise<void>): void {
+  let h: Harness | undefined;
+  let page: Page | undefined;
+  beforeAll(async () => {
+    h = await startHarness();
+    page = await h.browser.newPage();
+    await start(h, page);
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail' || !page) return;
+    const test = ctx.task.name.split(' ').slice(0, 3).join('-').replace(/[^\w-]/g, '');
+    await page.screenshot({ path: `/tmp/visage-${name}-failed-${test}.png`, fullPage: true }).catch(() => undefined);
+  });
+  afterAll(async () => { await h?.close(); });
+}
+
+/** Fills the sign-in form the page shows and submits it from the keyboard, as many people do. */
+export async function submitSignIn(page: Page, user: { email: string; password: string }): Promise<void> {
+  await page.getByTestId('signin-email').fill(user.email);
+  await page.getByTestId('signin-password').fill(user.password);
+  await page.getByTestId('signin-password').press('Enter');
+}
+
+/** Signs the current user out through the user menu and signs `user` in, up to the app's navigation. */
+export async function switchUser(page: Page, user: { email: string; password: string }): Promise<void> {
+  await page.getByTestId('user-menu').click();
+  await page.getByTestId('sign-out').click();
+  await page.getByTestId('signin-page').waitFor();
+  await submitSignIn(page, user);
+  await page.getByTestId('nav-patients').waitFor();
 }
 
 export async function startHarness(): Promise<Harness> {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startHarness, type Harness } from './harness.js';
+import { browserSuite, type Harness, submitSignIn } from './harness.js';
 
 const OWNER = { email: 'mei-ling@e2e.visage.local', password: 'correct horse battery staple', full_name: 'Mei-Ling Chen' };
 const PRACTITIONER = { email: 'dr.aydin@e2e.visage.local', password: 'another long passphrase', full_name: 'Dr. Selin Aydın' };
@@ -29,12 +29,7 @@ async function seed() {
 
 const shot = (name: string) => page.screenshot({ path: `/tmp/visage-${name}.png`, fullPage: true });
 
-async function signIn(email: string, password: string) {
-  await page.getByTestId('signin-email').fill(email);
-  await page.getByTestId('signin-password').fill(password);
-  // Submitted from the keyboard, as many people do.
-  await page.getByTestId('signin-password').press('Enter');
-}
+const signIn = (email: string, password: string) => submitSignIn(page, { email, password });
 
 async function signOut() {
   await page.getByTestId('user-menu').click();
@@ -42,14 +37,10 @@ async function signOut() {
   await page.getByTestId('signin-page').waitFor();
 }
 
-beforeAll(async () => {
-  h = await startHarness();
+browserSuite('web', async (harness, p) => {
+  h = harness;
+  page = p;
   await seed();
-  page = await h.browser.newPage();
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 describe('web app in Chromium', () => {

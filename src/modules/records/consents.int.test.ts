@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,13 +8,9 @@ import { AppError } from '../../platform/http/problem.js';
 import { checkSessionConsent, flagMissingConsent } from './consent-status.js';
 import { addPatient, addTreatment, download, signatureDataUrl, storedPath, type Caller } from './consent-media.fixtures.js';
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-consents-'));
 let t: TestVisage;
-beforeAll(async () => { t = await testVisage({ config: { dataDir } }); });
-afterAll(async () => {
-  await t?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+beforeAll(async () => { t = await testVisage(); });
+afterAll(async () => { await t?.close(); });
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const call = (who: Caller, method: string, url: string, body?: unknown) => t.call(method, url, { token: who.token, org: who.orgId, body });
@@ -96,7 +90,7 @@ describe('signing', () => {
   it('detects a tampered document on download and sends none of it', async () => {
     const { owner, patient } = await clinic();
     const res = await sign(owner, patient.id);
-    const file = storedPath(dataDir, res.body.document_file_id);
+    const file = storedPath(t.visage.deps.config.dataDir, res.body.document_file_id);
     const bytes = fs.readFileSync(file);
     bytes[bytes.length - 20]! ^= 0xff;
     fs.writeFileSync(file, bytes);

@@ -1,18 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testVisage, type TestVisage } from '../../../test/helpers.js';
 import { audited, auditText, joinAs } from '../identity/invitations.fixtures.js';
 import { addPatient, addTreatment, asOrg, type Caller } from './consent-media.fixtures.js';
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-intakes-amend-'));
 let t: TestVisage;
-beforeAll(async () => { t = await testVisage({ config: { dataDir } }); });
-afterAll(async () => {
-  await t?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+beforeAll(async () => { t = await testVisage(); });
+afterAll(async () => { await t?.close(); });
 
 const call = (who: Caller, method: string, url: string, body?: unknown) => t.call(method, url, { token: who.token, org: who.orgId, body });
 

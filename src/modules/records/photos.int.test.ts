@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,13 +5,9 @@ import { testVisage, type TestVisage } from '../../../test/helpers.js';
 import { audited, joinAs } from '../identity/invitations.fixtures.js';
 import { addPatient, addSession, addTreatment, download, jpeg, upload, type Caller } from './consent-media.fixtures.js';
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'visage-photos-'));
 let t: TestVisage;
-beforeAll(async () => { t = await testVisage({ config: { dataDir } }); });
-afterAll(async () => {
-  await t?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+beforeAll(async () => { t = await testVisage(); });
+afterAll(async () => { await t?.close(); });
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const call = (who: Caller, method: string, url: string, body?: unknown) => t.call(method, url, { token: who.token, org: who.orgId, body });
