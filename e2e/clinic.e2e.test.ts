@@ -5,9 +5,9 @@
  * The catalogue, staff, devices and stock are seeded through the API.
  */
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startHarness, type Harness, signUpOwner, type Owner } from './harness.js';
+import { browserSuite, type Harness, type Owner, signUpOwner, submitSignIn } from './harness.js';
 
 const OWNER = { email: 'owner@clinic-e2e.visage.local', password: 'a clinic owner passphrase', full_name: 'Chen Mei-Hua' };
 const CLINIC = { name: 'Jade Aesthetic Clinic 玉診所', type: 'clinic', timezone: 'Asia/Taipei', currency: 'TWD', locale: 'zh-TW' };
@@ -73,27 +73,16 @@ async function uploadPhoto(mediaType: 'before' | 'after', hue: { r: number; g: n
   await api('POST', `/api/patients/${patientId}/photos`, { file_id: file.id, media_type: mediaType, angle: 'front', captured_at: capturedAt });
 }
 
-beforeAll(async () => {
-  h = await startHarness();
+browserSuite('clinic', async (harness, p) => {
+  h = harness;
+  page = p;
   await seed();
-  page = await h.browser.newPage();
-});
-
-afterEach(async (ctx) => {
-  // What the page looked like when a step failed.
-  if (ctx.task.result?.state === 'fail') await shot(`failed-${ctx.task.name.split(' ').slice(0, 3).join('-')}`).catch(() => undefined);
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 describe('clinic screens in Chromium', () => {
   it('creates a patient from the list and opens the chart; a second chart with the same phone is questioned', async () => {
     await page.goto(`${h.baseUrl}/patients`);
-    await page.getByTestId('signin-email').fill(OWNER.email);
-    await page.getByTestId('signin-password').fill(OWNER.password);
-    await page.getByTestId('signin-password').press('Enter');
+    await submitSignIn(page, OWNER);
     await page.getByTestId('patients-page').waitFor();
     await page.getByTestId('patients-empty').waitFor();
 
@@ -304,11 +293,30 @@ describe('clinic screens in Chromium', () => {
     await page.getByTestId('photo-file').setInputFiles({ name: 'progress.png', mimeType: 'image/png', buffer: png });
     await page.getByTestId('photo-type').selectOption('progress');
     await page.getByTestId('photo-captured').fill(`${taipeiDay()}T08:15`);
+    // Tied to the patient's session, with the patient's consent to marketing use.
+    const session = (await api('GET', `/api/treatment-sessions?patient_id=${patientId}`)).items[0] as { id: string };
+    await page.getByTestId('photo-session').selectOption(session.id);
+    await page.getByTestId('photo-marketing').check();
     await page.getByTestId('photo-submit').click();
     await expect.poll(() => page.locator('[data-testid="photo-item"]').count(), SETTLE).toBe(3);
-    const photos = (await api('GET', `/api/patients/${patientId}/photos`)).items as { media_type: string; captured_at: string }[];
+    type StoredPhoto = { id: string; media_type: string; captured_at: string; session_id: string | null; marketing_consent: boolean; marketing_consent_at: string | null };
+    const photos = (await api('GET', `/api/patients/${patientId}/photos`)).items as StoredPhoto[];
+    const progress = photos.find((p) => p.media_type === 'progress')!;
     // 08:15 in Taipei is 00:15 UTC.
-    expect(photos.find((p) => p.media_type === 'progress')?.captured_at).toBe(`${taipeiDay()}T00:15:00.000Z`);
+    expect(progress).toMatchObject({ captured_at: `${taipeiDay()}T00:15:00.000Z`, session_id: session.id, marketing_consent: true });
+    expect(progress.marketing_consent_at).not.toBeNull();
+    expect(photos.filter((p) => p.marketing_consent)).toHaveLength(1);
+
+    // Marketing use is withdrawn from the grid; clinical use is unaffected.
+    const item = page.locator(`[data-testid="photo-item"][data-id="${progress.id}"]`);
+    await item.getByTestId('photo-marketing-toggle').uncheck();
+    await expect.poll(() => item.getAttribute('data-marketing'), SETTLE).toBe('false');
+    await expect.poll(async () => (await api('GET', `/api/photos/${progress.id}`)).marketing_consent, SETTLE).toBe(false);
+    // Removing asks first; the photo leaves the chart.
+    await item.getByTestId('photo-remove').click();
+    await item.getByTestId('photo-remove-confirm').click();
+    await expect.poll(() => page.locator('[data-testid="photo-item"]').count(), SETTLE).toBe(2);
+    expect((await h.call('GET', `/api/photos/${progress.id}`, undefined, token, orgId)).status).toBe(404);
   });
 
   it('lists the follow-ups the session generated in the worklist and completes an overdue one', async () => {

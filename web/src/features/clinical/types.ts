@@ -44,7 +44,7 @@ export interface TreatmentSession {
 
 export interface Photo {
   id: string; patient_id: string; session_id?: string | null; file_id: string; thumbnail_file_id?: string | null;
-  media_type: string; angle: string; captured_at: string; marketing_consent?: boolean;
+  media_type: string; angle: string; captured_at: string; marketing_consent?: boolean; marketing_consent_at?: string | null;
   url?: string; thumbnail_url?: string | null; content_url?: string;
 }
 

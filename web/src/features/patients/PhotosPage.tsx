@@ -3,17 +3,18 @@
  * comparison side by side or with a slider over one frame.
  */
 import { useState } from 'react';
-import { api, ApiError, query, uploadFile } from '../../lib/api.js';
+import { api, ApiError, asApiError, query, uploadFile } from '../../lib/api.js';
+import { ConfirmButton } from '../../ui/ConfirmButton.js';
 import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
 import { useT } from '../../i18n/i18n.js';
 import { useCan, useFormat } from '../../session/session.js';
-import { Form, SelectField, SubmitButton, TextField } from '../../ui/forms.js';
+import { CheckboxField, Form, SelectField, SubmitButton, TextField } from '../../ui/forms.js';
 import { EmptyState, ErrorAlert, Loading } from '../../ui/feedback.js';
 import { Card, Page } from '../../ui/layout.js';
 import { zonedInstant } from '../../lib/format.js';
 import { itemsOf, useClinicFormat } from '../clinical/shared.js';
-import type { Patient, Photo } from '../clinical/types.js';
+import type { Patient, Photo, TreatmentSession } from '../clinical/types.js';
 import { photoAngle, photoType } from './PatientChart.js';
 
 const MEDIA_TYPES = ['before', 'after', 'progress'] as const;
@@ -73,16 +74,53 @@ export function PhotosPage({ patientId }: { patientId: string }) {
         {list.length === 0 && !photos.loading ? <EmptyState title={t('photos.empty')} /> : (
           <ul className="photo-grid" data-testid="photo-grid">
             {list.map((p) => (
-              <li key={p.id} data-testid="photo-item">
-                <img src={photoSrc(p, true)} alt={label(p)} loading="lazy" />
-                <span className="small">{label(p)}</span>
-                {p.marketing_consent && <span className="badge success">{t('photos.marketing_ok')}</span>}
-              </li>
+              <PhotoItem key={p.id} photo={p} label={label(p)} onChanged={photos.reload} />
             ))}
           </ul>
         )}
       </Card>
     </Page>
+  );
+}
+
+/**
+ * One photo of the grid: its thumbnail, what it is, and (with photo.write) the marketing-use consent,
+ * given or withdrawn apart from clinical use (the API records when), and removal from the chart.
+ */
+function PhotoItem({ photo: p, label, onChanged }: { photo: Photo; label: string; onChanged: () => void }) {
+  const t = useT();
+  const can = useCan();
+  const fmt = useFormat();
+  const [error, setError] = useState<string | null>(null);
+  // Shown at once; put back if the API refuses.
+  const [consent, setConsentShown] = useState(!!p.marketing_consent);
+  const setConsent = (value: boolean) => {
+    setConsentShown(value);
+    setError(null);
+    return api('PATCH', `/api/photos/${p.id}`, { marketing_consent: value }).then(onChanged, (err: unknown) => {
+      setConsentShown(!value);
+      setError(asApiError(err).detail || t('error.generic'));
+    });
+  };
+  return (
+    <li data-testid="photo-item" data-id={p.id} data-marketing={String(consent)}>
+      <img src={photoSrc(p, true)} alt={label} loading="lazy" />
+      <span className="small">{label}</span>
+      {consent
+        ? <span className="badge success" title={p.marketing_consent_at ? fmt.dateTime(p.marketing_consent_at) : undefined}>{t('photos.marketing_ok')}</span>
+        : <span className="badge">{t('photos.clinical_only')}</span>}
+      {can('photo.write') && (
+        <span className="photo-actions">
+          <label className="checkbox small">
+            <input type="checkbox" checked={consent} onChange={(e) => void setConsent(e.target.checked)} data-testid="photo-marketing-toggle" />
+            <span>{t('photos.marketing_consent')}</span>
+          </label>
+          <ConfirmButton label={t('photos.remove')} question={t('photos.remove_question')} testId="photo-remove"
+            onConfirm={() => api('DELETE', `/api/photos/${p.id}`).then(onChanged)} />
+        </span>
+      )}
+      {error && <p className="field-error" role="alert">{error}</p>}
+    </li>
   );
 }
 
@@ -122,7 +160,11 @@ function Slider({ c }: { c: Comparison }) {
 
 function UploadPhoto({ patientId, onDone }: { patientId: string; onDone: () => void }) {
   const t = useT();
+  const can = useCan();
+  const fmt = useFormat();
   const { timezone } = useClinicFormat();
+  // Before/after photos belong to a session: the patient's sessions, newest first.
+  const sessions = useApi<{ items: TreatmentSession[] }>(can('session.read') ? `/api/treatment-sessions?patient_id=${patientId}&limit=50` : null);
   async function upload(data: FormData, form: HTMLFormElement) {
     const file = data.get('file');
     if (!(file instanceof File) || file.size === 0) throw new ApiError(422, 'invalid_input', t('photos.choose_file'), [{ pointer: '/file', message: t('photos.choose_file') }]);
@@ -133,6 +175,7 @@ function UploadPhoto({ patientId, onDone }: { patientId: string; onDone: () => v
     const stored = await uploadFile(file, { kind: 'photo', entityType: 'patient', entityId: patientId });
     await api('POST', `/api/patients/${patientId}/photos`, {
       file_id: stored.id, media_type: String(data.get('media_type')), angle: String(data.get('angle')), ...(capturedAt ? { captured_at: capturedAt } : {}),
+      ...(data.get('session_id') ? { session_id: String(data.get('session_id')) } : {}), marketing_consent: data.get('marketing_consent') === 'on',
     });
     form.reset();
     onDone();
@@ -151,6 +194,15 @@ function UploadPhoto({ patientId, onDone }: { patientId: string; onDone: () => v
           {ANGLES.map((a) => <option key={a} value={a}>{t(`photo.angle.${a}`)}</option>)}
         </SelectField>
         <TextField label={t('photos.captured_at')} name="captured_at" type="datetime-local" testId="photo-captured" />
+        {can('session.read') && (
+          <SelectField label={t('photos.session')} name="session_id" defaultValue="" testId="photo-session">
+            <option value="">{t('photos.no_session')}</option>
+            {itemsOf(sessions.data).map((x) => (
+              <option key={x.id} value={x.id}>{t('photos.session_option', { no: x.session_no, name: x.treatment_name ?? x.treatment_code ?? '', when: fmt.date(x.performed_at) })}</option>
+            ))}
+          </SelectField>
+        )}
+        <CheckboxField label={t('photos.marketing_consent')} name="marketing_consent" hint={t('photos.marketing_hint')} testId="photo-marketing" />
         <SubmitButton variant="secondary" testId="photo-submit">{t('photos.upload_submit')}</SubmitButton>
       </Form>
     </Card>
