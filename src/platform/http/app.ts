@@ -7,10 +7,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { usePlainMessages } from './messages.js';
 import type { Deps } from '../deps.js';
 import { AppError, sendProblem, toProblem } from './problem.js';
 
 import type { FastifyBaseLogger, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+
+usePlainMessages();
 
 /** A Fastify instance whose routes are typed by their zod schemas. */
 export type ZApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
