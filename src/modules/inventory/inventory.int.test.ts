@@ -156,6 +156,9 @@ describe('lots', () => {
     const m = await t.call('GET', `/api/lots/${a.id}/movements`, { token: owner.token });
     expect(m.body.items.map((x: { kind: string; quantity: number }) => [x.kind, x.quantity]).reverse())
       .toEqual([['receive', 10], ['adjust', -1.5], ['waste', -0.5], ['use', -1], ['return', 1]]);
+    // A use names its session and the session's patient.
+    expect(m.body.items.find((x: { kind: string }) => x.kind === 'use')).toMatchObject({ session_id: s, patient_id: p });
+    expect(m.body.items.find((x: { kind: string }) => x.kind === 'receive')).toMatchObject({ session_id: null, patient_id: null });
     const lotNow = await t.call('GET', `/api/lots/${a.id}`, { token: owner.token });
     expect(lotNow.body.quantity_on_hand).toBe(8);
     const disposed = await t.call('PATCH', `/api/lots/${a.id}`, { token: owner.token, body: { status: 'disposed', reason: 'end of line' } });

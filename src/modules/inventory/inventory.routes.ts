@@ -80,6 +80,7 @@ const Adjustment = z.object({
 }).strict();
 const MovementDto = z.object({
   movement_id: z.string(), kind: z.string(), quantity: z.number(), usage_id: z.string().nullable(), session_id: z.string().nullable(),
+  patient_id: z.string().nullable().describe('The patient of the session a use went to'),
   reason: z.string().nullable(), created_by: z.string().nullable(), created_at: z.string(),
 });
 
@@ -253,7 +254,7 @@ export function inventoryRoutes(app: ZApp, deps: Deps, guard: Guard) {
     const rows = await listMovements(tx, req.params.id, req.query.limit, cursor);
     await audit(tx, origin(req), { action: 'list', entityType: 'stock_movement', entityId: req.params.id, details: { count: Math.min(rows.length, req.query.limit) } });
     return page(rows, req.query.limit, (m) => ({ at: iso(m.created_at), id: m.id }), (m) => ({
-      movement_id: m.id, kind: m.kind, quantity: Number(m.quantity), usage_id: m.usage_id, session_id: m.session_id, reason: m.reason,
+      movement_id: m.id, kind: m.kind, quantity: Number(m.quantity), usage_id: m.usage_id, session_id: m.session_id, patient_id: m.patient_id, reason: m.reason,
       created_by: m.created_by, created_at: iso(m.created_at)!,
     }));
   }));

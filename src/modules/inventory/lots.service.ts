@@ -157,13 +157,17 @@ export async function adjustLot(tx: Tx, origin: AuditOrigin, id: string, input: 
   return { lot: (await findLot(tx, id, today))!, movementId };
 }
 
-export interface MovementRow { id: string; kind: string; quantity: string | number; usage_id: string | null; session_id: string | null; reason: string | null; created_by: string | null; created_at: Date }
+export interface MovementRow {
+  id: string; kind: string; quantity: string | number; usage_id: string | null; session_id: string | null; patient_id: string | null;
+  reason: string | null; created_by: string | null; created_at: Date;
+}
 
 export async function listMovements(tx: Tx, lotId: string, limit: number, cursor: { at: string; id: string } | null): Promise<MovementRow[]> {
   const w = new SqlFilter('m.org_id = visage_current_org()').when('m.lot_id = ?', lotId).before(['m.created_at', 'm.id'], cursor, 'stock_movements');
   return tx.query<MovementRow>(
-    `SELECT m.id, m.kind, m.quantity, m.usage_id, u.session_id, m.reason, m.created_by, m.created_at
+    `SELECT m.id, m.kind, m.quantity, m.usage_id, u.session_id, s.patient_id, m.reason, m.created_by, m.created_at
        FROM stock_movements m LEFT JOIN drug_usages u ON u.org_id = m.org_id AND u.id = m.usage_id
+       LEFT JOIN treatment_sessions s ON s.org_id = u.org_id AND s.id = u.session_id
       WHERE ${w.where} ORDER BY m.created_at DESC, m.id DESC LIMIT ${w.param(limit + 1)}`, w.params);
 }
 

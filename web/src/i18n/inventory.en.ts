@@ -1,5 +1,6 @@
 /** English strings of the inventory page's lot recall (who received a lot, its movements) and the PMU pigment library. */
 export const inventoryEn = {
+  'recall.open_session': 'Open the session',
   'recall.open': 'Recall & history',
   'recall.open_named': 'Recall list and movement history of lot {lot}',
   'recall.title': 'Lot {lot} of {product}',

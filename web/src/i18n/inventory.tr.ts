@@ -2,6 +2,7 @@
 import type { inventoryEn } from './inventory.en.js';
 
 export const inventoryTr: { readonly [K in keyof typeof inventoryEn]: string } = {
+  'recall.open_session': 'Seansı aç',
   'recall.open': 'Geri çağırma ve geçmiş',
   'recall.open_named': '{lot} lotunun geri çağırma listesi ve hareket geçmişi',
   'recall.title': '{product} – lot {lot}',

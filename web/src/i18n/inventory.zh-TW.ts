@@ -2,6 +2,7 @@
 import type { inventoryEn } from './inventory.en.js';
 
 export const inventoryZhTW: { readonly [K in keyof typeof inventoryEn]: string } = {
+  'recall.open_session': '開啟療程紀錄',
   'recall.open': '追溯與異動',
   'recall.open_named': '批號 {lot} 的召回名單與異動紀錄',
   'recall.title': '{product} 批號 {lot}',

@@ -27,7 +27,10 @@ export interface RecallPatient {
 }
 export interface Recall { lot: Lot; patient_count: number; total_used: number; patients: RecallPatient[] }
 
-interface Movement { movement_id: string; kind: string; quantity: number; usage_id: string | null; session_id: string | null; reason: string | null; created_at: string }
+interface Movement {
+  movement_id: string; kind: string; quantity: number; usage_id: string | null; session_id: string | null; patient_id: string | null;
+  reason: string | null; created_at: string;
+}
 const MOVEMENT_KINDS = ['receive', 'use', 'adjust', 'waste', 'return'] as const;
 const LOT_STATUSES = ['active', 'quarantined', 'recalled', 'disposed'] as const;
 type SessionRef = { patientId: string; label: string };
@@ -219,7 +222,10 @@ function Movements({ lotId, sessions }: { lotId: string; sessions: Map<string, S
                   <td className="small">
                     {session && linkSessions
                       ? <Link to={`/patients/${session.patientId}/sessions/${m.session_id}`} data-testid="movement-session-link">{session.label}</Link>
-                      : session?.label ?? '—'}
+                      : session?.label ?? (m.session_id && m.patient_id && linkSessions
+                        // Without patient.read the patient is not named, but the session opens for who may read sessions.
+                        ? <Link to={`/patients/${m.patient_id}/sessions/${m.session_id}`} data-testid="movement-session-link">{t('recall.open_session')}</Link>
+                        : '—')}
                   </td>
                   <td className="small">{m.reason ?? '—'}</td>
                 </tr>
