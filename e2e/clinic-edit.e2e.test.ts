@@ -13,7 +13,8 @@ const OWNER = { email: 'owner@clinic-edit-e2e.visage.local', password: 'a clinic
 const DESK = { email: 'desk@clinic-edit-e2e.visage.local', password: 'a front desk passphrase', full_name: 'Wang Xiao-Ling' };
 const CLINIC = { name: 'Jade Aesthetic Clinic 玉診所', type: 'clinic', timezone: 'Asia/Taipei', currency: 'TWD', locale: 'zh-TW' };
 const TZ = 'Asia/Taipei';
-const twd = (major: number) => new Intl.NumberFormat(CLINIC.locale, { style: 'currency', currency: CLINIC.currency }).format(major);
+// Whole amounts are shown without decimals (lib/format.ts).
+const twd = (major: number) => new Intl.NumberFormat(CLINIC.locale, { style: 'currency', currency: CLINIC.currency, maximumFractionDigits: 0 }).format(major);
 /** A calendar date in Taipei, `offset` days from today. */
 const taipeiDay = (offset = 0) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(new Date(Date.now() + offset * 86_400_000));
 

@@ -14,7 +14,8 @@ const CLINIC = { name: 'Jade Aesthetic Clinic 玉診所', type: 'clinic', timezo
 const PATIENT = { name: 'Amy Chen', phone: '0912-345-678', email: 'amy.chen@example.com' };
 const TZ = 'Asia/Taipei';
 /** Money as the clinic writes it: Intl in the organization's locale and currency. */
-const twd = (major: number) => new Intl.NumberFormat(CLINIC.locale, { style: 'currency', currency: CLINIC.currency }).format(major);
+// Whole amounts are shown without decimals (lib/format.ts).
+const twd = (major: number) => new Intl.NumberFormat(CLINIC.locale, { style: 'currency', currency: CLINIC.currency, maximumFractionDigits: 0 }).format(major);
 
 let h: Harness;
 let page: Page;

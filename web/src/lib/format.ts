@@ -19,7 +19,10 @@ export function formatter(org: OrgFormat): Formatter {
     date: (iso) => date.format(new Date(iso)),
     money(minor, currency = org.currency) {
       const nf = new Intl.NumberFormat(org.locale, { style: 'currency', currency });
-      return nf.format(minor / 10 ** (nf.resolvedOptions().maximumFractionDigits ?? 2));
+      const digits = nf.resolvedOptions().maximumFractionDigits ?? 2;
+      const major = minor / 10 ** digits;
+      // Whole amounts without ".00" (NT$4,999, not NT$4,999.00): clinic prices are whole; cents show when there are some.
+      return Number.isInteger(major) ? new Intl.NumberFormat(org.locale, { style: 'currency', currency, maximumFractionDigits: 0 }).format(major) : nf.format(major);
     },
   };
 }

@@ -11,6 +11,7 @@ import { useFormat } from '../../session/session.js';
 import { ErrorAlert, Loading } from '../../ui/feedback.js';
 import { Page } from '../../ui/layout.js';
 import { useClinicFormat } from '../clinical/shared.js';
+import { CATEGORIES, categoryKey } from '../clinical/SessionForm.js';
 import { BarChart, LineChart, type Datum } from './charts.js';
 
 interface TreatmentPerformance {
@@ -140,7 +141,7 @@ function RiskCharts({ rows }: { rows: Risk[] }) {
             <tbody>
               {shown.map((r) => (
                 <tr key={r.patient_id} data-testid="risk-row">
-                  <td><Link to={`/patients/${r.patient_id}`}>{r.patient_name}</Link><div className="muted small mono">{r.patient_code}</div></td>
+                  <td><Link to={`/patients/${r.patient_id}`}>{r.patient_name}</Link><div className="muted small mono nowrap">{r.patient_code}</div></td>
                   <td>{r.last_treatment ?? '—'}</td>
                   <td className="num">{r.days_since_last === null ? '—' : day.number(r.days_since_last)}</td>
                   <td className="nowrap">{day.day(r.recommended_date)}</td>
@@ -185,7 +186,10 @@ function RevenueChart({ rows }: { rows: RevenueByType[] }) {
   return (
     <BarChart title={t('dash.revenue_by_type')} testId="chart-revenue"
       data={rows.map((r) => ({
-        label: r.procedure_type || t('dash.unspecified'), value: r.revenue,
+        // Sessions without a PMU procedure type are grouped by the treatment's category (Injection, Device ...): named in the UI language.
+        label: !r.procedure_type ? t('dash.unspecified')
+          : (CATEGORIES as readonly string[]).includes(r.procedure_type) ? t(`category.${categoryKey(r.procedure_type)}`) : r.procedure_type,
+        value: r.revenue,
         text: money(fmt, r.revenue, r.currency),
       }))} />
   );
