@@ -9,6 +9,7 @@ import { useT, type MessageKey } from '../../i18n/i18n.js';
 import { en } from '../../i18n/en.js';
 import { useActingOrg, useCan, useFormat } from '../../session/session.js';
 import { actingOrg, ApiError } from '../../lib/api.js';
+import { saveBlob } from '../../lib/save.js';
 import { amountInput, amountToMinor, currencyDigits } from '../../lib/amount.js';
 import { itemsOf } from '../clinical/shared.js';
 import type { Campaign, Member, Stage, Tag, TagRef } from './types.js';
@@ -157,14 +158,7 @@ export async function downloadCsv(path: string, fallbackName: string): Promise<v
     throw new ApiError(res.status, problem.code ?? 'http_error', problem.detail ?? res.statusText);
   }
   const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(await res.blob(), name);
 }
 
 /** A button that downloads a CSV export and says why when it cannot. */

@@ -11,6 +11,7 @@ import { useApi } from '../../lib/useApi.js';
 import { usePaged } from '../../lib/usePaged.js';
 import { useT, type Translate } from '../../i18n/i18n.js';
 import { useCan, useFormat } from '../../session/session.js';
+import { saveBlob } from '../../lib/save.js';
 import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/feedback.js';
 import { LoadMore } from '../admin/LoadMore.js';
 import { useClinicFormat } from '../clinical/shared.js';
@@ -56,16 +57,7 @@ export function recallCsv(recall: Recall, t: Translate): string {
   return `\uFEFF${lines.map((l) => l.join(',')).join('\r\n')}\r\n`;
 }
 
-function download(name: string, body: string) {
-  const url = URL.createObjectURL(new Blob([body], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+const download = (name: string, body: string) => saveBlob(new Blob([body], { type: 'text/csv;charset=utf-8' }), name);
 
 export function RecallPanel({ lot, onClose }: { lot: Lot; onClose: () => void }) {
   const t = useT();

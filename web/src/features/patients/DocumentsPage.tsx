@@ -10,6 +10,7 @@
  */
 import { useRef, useState, type DragEvent, type RefObject } from 'react';
 import { api, ApiError, asApiError, fetchFile, uploadFile } from '../../lib/api.js';
+import { saveUrl } from '../../lib/save.js';
 import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
 import { usePaged } from '../../lib/usePaged.js';
@@ -167,14 +168,7 @@ function DocumentRow({ doc: d, who, size, writable, onEdit, onRemove }: {
       setBusy(false);
     }
   }
-  const save = (url: string) => {
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = d.original_name;
-    document.body.append(a);
-    a.click();
-    a.remove();
-  };
+  const save = (url: string) => saveUrl(url, d.original_name);
   const download = () => fetchThen(save);
   const open = () => {
     // Opened now, while the click still counts as the user's, and pointed at the file once it has arrived;
