@@ -48,9 +48,16 @@ export function areaAt(x: number, y: number): string {
 }
 
 /** "Left masseter", "左側咬肌": the area's name in the UI language; unknown keys are shown as given. */
+/** Whole-zone areas of device and laser treatments, named in the UI language. */
+export const NAMED_AREAS = ['full_face', 'submental', 'eyes', 'neck', 'decolletage', 'hands', 'scalp', 'body'] as const;
+
 export function areaLabel(t: Translate, key: string): string {
   const a = FACE_AREAS.find((f) => f.key === key);
-  if (!a) return key.replace(/_/g, ' ');
+  if (!a) {
+    // Named areas that are not points of the map (a HIFU or RF treatment's zones).
+    const named = (NAMED_AREAS as readonly string[]).includes(key) ? t(`area.${key as (typeof NAMED_AREAS)[number]}`) : key.replace(/_/g, ' ');
+    return named.charAt(0).toLocaleUpperCase(document.documentElement.lang || undefined) + named.slice(1);
+  }
   const zone = t(`facemap.zone.${a.zone}`);
   const label = a.side ? t('facemap.sided', { side: t(a.side === 'left' ? 'facemap.left' : 'facemap.right'), area: zone }) : zone;
   return label.charAt(0).toLocaleUpperCase(document.documentElement.lang || undefined) + label.slice(1);
