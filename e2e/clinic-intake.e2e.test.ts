@@ -272,6 +272,14 @@ describe('intakes and skin analyses in Chromium', () => {
     await page.getByTestId('intake-screening-pick').selectOption(botId);
     await expect.poll(async () => (await page.locator('[data-testid="intake-screening-chosen"] [data-testid="screening-alert"]').allTextContents()).join('\n'))
       .not.toMatch(/Pregnancy/);
+    // The correction shows in the intake's detail: who, what and why.
+    await intakeRow.getByTestId('intake-toggle').click();
+    const correction = page.getByTestId('correction-history').getByTestId('correction');
+    await expect.poll(() => correction.count()).toBe(1);
+    await expect(correction.getByTestId('correction-reason').textContent()).resolves.toBe('Reason: Patient misread the pregnancy question');
+    await expect(correction.textContent()).resolves.toContain(OWNER.full_name);
+    await expect(correction.getByTestId('correction-fields').textContent()).resolves.not.toContain('answers.');
+    await intakeRow.getByTestId('intake-toggle').click();
     await shot('intake-corrected');
   });
 

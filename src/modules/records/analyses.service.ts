@@ -6,7 +6,7 @@ import { errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
 import { findFile } from '../../platform/files/index.js';
 import type { Answers } from './intake-flags.js';
-import { changedKeys, keepPrevious, LAST_AMENDED } from './record-amendments.js';
+import { changedKeys, keepPrevious, LAST_AMENDED, listRecordAmendments } from './record-amendments.js';
 
 /** Findings: free text, or named measurements ({ hydration: 42, pigmentation: "mild" }). */
 export type Findings = string | Answers;
@@ -105,4 +105,18 @@ export async function deleteAnalysis(tx: Tx, origin: AuditOrigin, id: string, re
   await keepPrevious(tx, { record: { skinAnalysisId: id }, action: 'delete', previous: snapshot(old), changedFields: ['deleted_at'], reason, at: now });
   await tx.query('UPDATE skin_analyses SET deleted_at = $2 WHERE org_id = visage_current_org() AND id = $1', [id, now]);
   await audit(tx, origin, { action: 'delete', entityType: 'skin_analysis', entityId: id, details: { patient_id: old.patient_id } });
+}
+
+export interface AnalysisVersion {
+  action: 'amend' | 'delete'; changed_fields: string[]; reason: string; amended_by: string | null; amended_by_name: string | null; amended_at: Date;
+  /** The analysis as it was before this change, findings decrypted. */
+  previous: { analyzed_at: string; skin_type: string | null; file_id: string | null; findings: Findings };
+}
+
+/** A skin analysis's corrections, newest first, each with the version it replaced (decrypted: medical, audited by the caller). */
+export async function analysisHistory(tx: Tx, cipher: FieldCipher, id: string): Promise<AnalysisVersion[]> {
+  return (await listRecordAmendments(tx, 'skin_analysis_id', id)).map(({ previous, ...a }) => {
+    const { findings_enc: enc, ...was } = previous as { analyzed_at: string; skin_type: string | null; file_id: string | null; findings_enc: string };
+    return { ...a, previous: { ...was, findings: JSON.parse(cipher.decrypt(enc, aad(id))) as Findings } };
+  });
 }

@@ -72,6 +72,23 @@ describe('correcting an intake', () => {
     const same = await call(owner, 'PATCH', `/api/intakes/${created.body.id}`, { answers: corrected, reason: 'Checked again' });
     expect(same.status).toBe(200);
     expect(await amendments(owner.orgId, 'intake_id', created.body.id)).toHaveLength(2);
+
+    // The history reads back newest first: who, when, why, which fields, and the answers before (decrypted), as an audited read.
+    const history = await audited(t, owner.orgId, 'GET', `/api/intakes/${created.body.id}/amendments`, { token: owner.token, org: owner.orgId });
+    expect(history.res.status).toBe(200);
+    expect(history.res.body.items).toEqual([
+      expect.objectContaining({ action: 'amend', changed_fields: ['kind'], reason: 'Filed as the PMU form', amended_by: owner.userId, amended_by_name: 'Test Owner',
+        previous: expect.objectContaining({ kind: 'intake', answers: corrected, flags: ['allergy:lidocaine'] }) }),
+      expect.objectContaining({ action: 'amend', changed_fields: ['answers.allergies', 'answers.pregnant'], reason: 'Patient misread the pregnancy question',
+        previous: expect.objectContaining({ kind: 'intake', answers: { pregnant: true, allergies: 'none', notes: 'Due in March' }, flags: ['pregnancy'] }) }),
+    ]);
+    expect(history.events).toEqual([expect.objectContaining({ action: 'read', entity_type: 'intake_history', entity_id: created.body.id })]);
+    expect(JSON.stringify(history.events)).not.toMatch(/March|misread/);
+    // Medical: a front desk role may not read it; another organization's id is not found.
+    const desk = await joinAs(t, owner, 'front_desk');
+    expect((await t.call('GET', `/api/intakes/${created.body.id}/amendments`, { token: desk.token, org: owner.orgId })).status).toBe(403);
+    const other = await t.owner();
+    expect((await t.call('GET', `/api/intakes/${created.body.id}/amendments`, { token: other.token, org: other.orgId })).status).toBe(404);
   });
 
   it('needs a reason (422 on /reason) and answers in the usual shape', async () => {
@@ -157,6 +174,9 @@ describe('correcting and removing a skin analysis', () => {
     expect(raw!.findings_enc).not.toContain('melasma');
     const [kept] = await amendments(owner.orgId, 'skin_analysis_id', created.body.id);
     expect(kept!.previous).toMatchObject({ skin_type: 'III', findings_enc: expect.stringMatching(/^v1:/) });
+    const history = (await call(owner, 'GET', `${url}/amendments`)).body.items;
+    expect(history).toEqual([expect.objectContaining({ action: 'amend', reason: 'Scanner recalibrated', previous: expect.objectContaining({ skin_type: 'III' }) })]);
+    expect(history[0].previous.findings).toEqual({ hydration_pct: 38, pigmentation: 'mild' });
 
     const noFile = await call(owner, 'PATCH', url, { file_id: crypto.randomUUID(), reason: 'Attach the report' });
     expect(noFile.status).toBe(422);
@@ -171,6 +191,8 @@ describe('correcting and removing a skin analysis', () => {
     expect((await call(owner, 'GET', url)).status).toBe(404);
     expect((await call(owner, 'GET', `/api/patients/${patient.id}/analyses`)).body.items).toEqual([]);
     expect((await amendments(owner.orgId, 'skin_analysis_id', created.body.id)).map((a) => a.action)).toEqual(['amend', 'delete']);
+    // A removed analysis is gone, its history with it (404 like the record).
+    expect((await call(owner, 'GET', `${url}/amendments`)).status).toBe(404);
   });
 });
 

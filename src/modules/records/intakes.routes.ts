@@ -10,8 +10,8 @@ import { origin, type Guard } from '../identity/index.js';
 import { cipherOf, Instant, instant, iso, livePatient, Uuid } from './consent-media.shared.js';
 import { TreatmentRef } from './consent-templates.routes.js';
 import { SKIN_TYPES } from './records.schema.js';
-import { amendIntake, createIntake, currentFlags, deleteIntake, getIntake, listIntakes, type IntakeRow } from './intakes.service.js';
-import { amendAnalysis, createAnalysis, deleteAnalysis, getAnalysis, listAnalyses, type AnalysisRow } from './analyses.service.js';
+import { amendIntake, createIntake, currentFlags, deleteIntake, getIntake, intakeHistory, listIntakes, type IntakeRow } from './intakes.service.js';
+import { amendAnalysis, analysisHistory, createAnalysis, deleteAnalysis, getAnalysis, listAnalyses, type AnalysisRow } from './analyses.service.js';
 import { screen } from './screening.js';
 
 const AnswerKey = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Use answer keys of letters, digits, _ . - (e.g. pregnant, allergies).');
@@ -45,6 +45,17 @@ const analysisDto = (a: AnalysisRow): z.infer<typeof AnalysisDto> => ({
 /** Why a medical record is corrected or removed: required, kept with the previous version and in the audit trail. */
 const Reason = z.string({ error: (i) => (i.input === undefined ? 'Say why the record is corrected or removed.' : 'Expected text.') })
   .trim().min(3, 'Say why in at least 3 characters.').max(1000);
+
+/** A correction or removal of an intake or analysis, with the version it replaced. */
+const change = <T extends z.ZodType>(previous: T) => z.object({
+  action: z.enum(['amend', 'delete']), changed_fields: z.array(z.string()), reason: z.string(), amended_by: z.string().nullable(),
+  amended_by_name: z.string().nullable(), amended_at: z.string(), previous,
+});
+const IntakeHistoryDto = z.object({ items: z.array(change(z.object({ kind: z.string(), completed_at: z.string(), flags: z.array(z.string()), answers: z.unknown() }))) });
+const AnalysisHistoryDto = z.object({
+  items: z.array(change(z.object({ analyzed_at: z.string(), skin_type: z.string().nullable(), file_id: z.string().nullable(), findings: z.unknown() }))),
+});
+const withIso = <T extends { amended_at: Date }>(v: T) => ({ ...v, amended_at: v.amended_at.toISOString() });
 
 const ScreeningDto = z.object({
   patient_id: z.string(), treatment_id: z.string(), treatment_code: z.string(), intake_ids: z.array(z.string()), screened_at: z.string(),
@@ -96,6 +107,19 @@ export function intakeRoutes(app: ZApp, deps: Deps, guard: Guard) {
     if (!row) throw errors.notFound('intake');
     await audit(tx, origin(req), { action: 'read', entityType: 'intake', entityId: row.id, details: { patient_id: row.patient_id } });
     return intakeDto(row);
+  }));
+
+  app.get('/api/intakes/:id/amendments', {
+    schema: {
+      tags: ['screening'], summary: 'An intake\'s corrections, newest first: who, when, why, which fields and the answers before (decrypted; audited)',
+      params: z.object({ id: Uuid }), response: { 200: IntakeHistoryDto },
+    },
+  }, async (req) => guard(req, { permission: 'medical.read' }, async (tx) => {
+    const row = await getIntake(tx, cipher(), req.params.id);
+    if (!row) throw errors.notFound('intake');
+    const items = await intakeHistory(tx, cipher(), row.id);
+    await audit(tx, origin(req), { action: 'read', entityType: 'intake_history', entityId: row.id, details: { patient_id: row.patient_id, versions: items.length } });
+    return { items: items.map(withIso) };
   }));
 
   app.patch('/api/intakes/:id', {
@@ -183,6 +207,19 @@ export function intakeRoutes(app: ZApp, deps: Deps, guard: Guard) {
     if (!row) throw errors.notFound('skin analysis');
     await audit(tx, origin(req), { action: 'read', entityType: 'skin_analysis', entityId: row.id, details: { patient_id: row.patient_id } });
     return analysisDto(row);
+  }));
+
+  app.get('/api/analyses/:id/amendments', {
+    schema: {
+      tags: ['screening'], summary: 'A skin analysis\'s corrections, newest first: who, when, why, which fields and the findings before (decrypted; audited)',
+      params: z.object({ id: Uuid }), response: { 200: AnalysisHistoryDto },
+    },
+  }, async (req) => guard(req, { permission: 'medical.read' }, async (tx) => {
+    const row = await getAnalysis(tx, cipher(), req.params.id);
+    if (!row) throw errors.notFound('skin analysis');
+    const items = await analysisHistory(tx, cipher(), row.id);
+    await audit(tx, origin(req), { action: 'read', entityType: 'skin_analysis_history', entityId: row.id, details: { patient_id: row.patient_id, versions: items.length } });
+    return { items: items.map(withIso) };
   }));
 
   app.patch('/api/analyses/:id', {

@@ -5,7 +5,7 @@ import { newId } from '../../platform/crypto.js';
 import { errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
 import { deriveFlags, type Answers } from './intake-flags.js';
-import { changedKeys, keepPrevious, LAST_AMENDED } from './record-amendments.js';
+import { changedKeys, keepPrevious, LAST_AMENDED, listRecordAmendments } from './record-amendments.js';
 
 export type IntakeKind = 'intake' | 'contraindication';
 
@@ -117,4 +117,18 @@ export async function deleteIntake(tx: Tx, origin: AuditOrigin, id: string, reas
   await keepPrevious(tx, { record: { intakeId: id }, action: 'delete', previous: snapshot(old), changedFields: ['deleted_at'], reason, at: now });
   await tx.query('UPDATE intakes SET deleted_at = $2 WHERE org_id = visage_current_org() AND id = $1', [id, now]);
   await audit(tx, origin, { action: 'delete', entityType: 'intake', entityId: id, details: { patient_id: old.patient_id, kind: old.kind } });
+}
+
+export interface IntakeVersion {
+  action: 'amend' | 'delete'; changed_fields: string[]; reason: string; amended_by: string | null; amended_by_name: string | null; amended_at: Date;
+  /** The intake as it was before this change, answers decrypted. */
+  previous: { kind: string; completed_at: string; flags: string[]; answers: Answers };
+}
+
+/** An intake's corrections, newest first, each with the version it replaced (decrypted: medical, audited by the caller). */
+export async function intakeHistory(tx: Tx, cipher: FieldCipher, id: string): Promise<IntakeVersion[]> {
+  return (await listRecordAmendments(tx, 'intake_id', id)).map(({ previous, ...a }) => {
+    const { answers_enc: enc, ...was } = previous as { kind: string; completed_at: string; flags: string[]; answers_enc: string };
+    return { ...a, previous: { ...was, answers: JSON.parse(cipher.decrypt(enc, aad(id))) as Answers } };
+  });
 }

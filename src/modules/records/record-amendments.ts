@@ -41,3 +41,17 @@ export function changedKeys(field: string, before: unknown, after: unknown): str
 /** The latest correction of each record: shown as "corrected on" next to it. */
 export const LAST_AMENDED = (column: 'intake_id' | 'skin_analysis_id', alias: string) =>
   `(SELECT max(ra.amended_at) FROM record_amendments ra WHERE ra.org_id = ${alias}.org_id AND ra.${column} = ${alias}.id AND ra.action = 'amend') AS amended_at`;
+
+export interface RecordAmendment {
+  action: 'amend' | 'delete'; changed_fields: string[]; reason: string; amended_by: string | null; amended_by_name: string | null;
+  amended_at: Date; previous: Record<string, unknown>;
+}
+
+/** A record's corrections, newest first, with who made them; `previous` as stored (ciphertext included). */
+export async function listRecordAmendments(tx: Tx, column: 'intake_id' | 'skin_analysis_id', id: string): Promise<RecordAmendment[]> {
+  return tx.query<RecordAmendment>(
+    `SELECT ra.action, ra.changed_fields, ra.reason, ra.amended_by, u.full_name AS amended_by_name, ra.amended_at, ra.previous
+       FROM record_amendments ra LEFT JOIN users u ON u.id = ra.amended_by
+      WHERE ra.org_id = visage_current_org() AND ra.${column === 'intake_id' ? 'intake_id' : 'skin_analysis_id'} = $1
+      ORDER BY ra.amended_at DESC, ra.id DESC`, [id]);
+}

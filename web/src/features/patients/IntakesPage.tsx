@@ -11,7 +11,7 @@ import { api } from '../../lib/api.js';
 import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
 import { usePaged } from '../../lib/usePaged.js';
-import { useT } from '../../i18n/i18n.js';
+import { useT, type Translate } from '../../i18n/i18n.js';
 import { useCan, useFormat, useMe } from '../../session/session.js';
 import { ErrorAlert, Loading, Notice } from '../../ui/feedback.js';
 import { fieldError, Form, SubmitButton, text, TextAreaField } from '../../ui/forms.js';
@@ -329,7 +329,7 @@ function IntakeTable({ items, who, writable, editing, onEdit, onRemoved }: { ite
 /** The full answers, read through GET /api/intakes/{id}. */
 function IntakeDetail({ id }: { id: string }) {
   const t = useT();
-  const r = useApi<Intake>(`/api/intakes/${id}`);
+  const r = useApi<Intake & Amended>(`/api/intakes/${id}`);
   if (r.error) return <ErrorAlert error={r.error} />;
   if (!r.data) return <Loading />;
   const entries = Object.entries(r.data.answers);
@@ -346,6 +346,7 @@ function IntakeDetail({ id }: { id: string }) {
           </div>
         ))}
       </dl>
+      {r.data.amended_at && <CorrectionHistory url={`/api/intakes/${id}/amendments`} field={(f) => fieldName(t, f, answerLabel)} />}
     </div>
   );
 }
@@ -421,7 +422,7 @@ function AnalysisTable({ items, who, writable, editing, onEdit, onRemoved }: { i
 /** All findings, read through GET /api/analyses/{id}. */
 function AnalysisDetail({ id }: { id: string }) {
   const t = useT();
-  const r = useApi<SkinAnalysis>(`/api/analyses/${id}`);
+  const r = useApi<SkinAnalysis & Amended>(`/api/analyses/${id}`);
   if (r.error) return <ErrorAlert error={r.error} />;
   if (!r.data) return <Loading />;
   const f = r.data.findings;
@@ -437,6 +438,43 @@ function AnalysisDetail({ id }: { id: string }) {
         </dl>
       )}
       {r.data.file_id && <p><a href={`/api/files/${r.data.file_id}/content`} target="_blank" rel="noreferrer">{t('analysis.file')}</a></p>}
+      {r.data.amended_at && <CorrectionHistory url={`/api/analyses/${id}/amendments`} field={(f) => fieldName(t, f, findingLabel)} />}
     </div>
+  );
+}
+
+const HISTORY_FIELDS = ['kind', 'completed_at', 'analyzed_at', 'skin_type', 'file_id', 'findings'] as const;
+
+/** "answers.pregnant" as the question's label; other fields as their own label. */
+function fieldName(t: Translate, field: string, label: (t: Translate, key: string) => string): string {
+  const [head, key] = field.split('.');
+  if ((head === 'answers' || head === 'findings') && key) return label(t, key);
+  const known = HISTORY_FIELDS.find((f) => f === field);
+  return known ? t(`intake.history.field.${known}`) : field.replace(/_/g, ' ');
+}
+
+interface Correction { action: string; changed_fields: string[]; reason: string; amended_by_name: string | null; amended_at: string }
+
+/** A corrected record's history: when, who, why and what changed (the earlier values stay on record, readable through the API). */
+function CorrectionHistory({ url, field }: { url: string; field: (f: string) => string }) {
+  const t = useT();
+  const fmt = useFormat();
+  const r = useApi<{ items: Correction[] }>(url);
+  if (r.error) return <ErrorAlert error={r.error} />;
+  if (!r.data) return <Loading />;
+  return (
+    <section className="correction-history" data-testid="correction-history">
+      <h3 className="detail-title">{t('intake.history.title')}</h3>
+      <ol>
+        {r.data.items.map((c) => (
+          <li key={`${c.amended_at}-${c.changed_fields.join()}`} data-testid="correction">
+            <time dateTime={c.amended_at}>{fmt.dateTime(c.amended_at)}</time>
+            {c.amended_by_name && <> · {c.amended_by_name}</>}
+            {' · '}<span data-testid="correction-fields">{c.changed_fields.map(field).join(', ')}</span>
+            <div className="muted small" data-testid="correction-reason">{t('intake.history.reason', { reason: c.reason })}</div>
+          </li>
+        ))}
+      </ol>
+    </section>
   );
 }
