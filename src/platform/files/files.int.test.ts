@@ -179,6 +179,33 @@ describe('uploading and downloading files', () => {
   });
 });
 
+describe('retried uploads', () => {
+  it('answers a retry with the same Idempotency-Key, fields and bytes with the first file, stores one; other bytes under the key are 422', async () => {
+    const o = await t.owner();
+    const send = (key: string, data: Buffer) => t.call('POST', '/api/files', {
+      token: o.token, org: o.orgId, headers: { 'idempotency-key': key }, body: form({ kind: 'document' }, { data, name: 'waiver.pdf', type: 'application/pdf' }),
+    });
+    const first = await send('upload-1', PDF);
+    expect(first.status).toBe(201);
+    const again = await send('upload-1', PDF);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    // Ten at once with a new key: one file.
+    const burst = await Promise.all(Array.from({ length: 10 }, () => send('upload-2', PDF)));
+    expect(burst.map((r) => r.status)).toEqual(Array(10).fill(201));
+    expect(new Set(burst.map((r) => r.body.id)).size).toBe(1);
+    const listed = (await call(o, 'GET', '/api/files?limit=50')).body.items as { id: string }[];
+    expect(listed.map((f) => f.id).sort()).toEqual([first.body.id, burst[0]!.body.id].sort());
+    // Only the two files' bytes stay on disk: the retries' copies were removed.
+    const stored = (fs.readdirSync(path.join(filesDir, o.orgId), { recursive: true }) as string[]).filter((p) => fs.statSync(path.join(filesDir, o.orgId, p)).isFile());
+    expect(stored).toHaveLength(2);
+    // The same key with other bytes is a different request.
+    const other = await send('upload-1', Buffer.concat([PDF, Buffer.from('% another\n')]));
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('idempotency_key_reused');
+  });
+});
+
 describe('stored bytes are verified on download', () => {
   it('answers 500 file_integrity_failed for a tampered or missing file and audits the failure', async () => {
     const o = await t.owner();

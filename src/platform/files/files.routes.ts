@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -14,7 +15,8 @@ import { audit } from '../audit/audit.service.js';
 import { origin, type Guard, type Permission, type Principal } from '../../modules/identity/index.js';
 import { FILE_KINDS, isImage, type FileKind } from './file-types.js';
 import { checkStored, createFile, findFile, listFiles, softDeleteFile, type Actor, type FileRow } from './files.service.js';
-import { IntegrityError, verifying } from './integrity.js';
+import { digestOf, IntegrityError, verifying } from './integrity.js';
+import { idempotent } from '../http/idempotency.js';
 import type { FileStorage } from './storage.js';
 
 const Uuid = z.string().uuid();
@@ -186,11 +188,15 @@ export function fileRoutes(app: ZApp, deps: Deps, guard: Guard): void {
         await deps.db.run({ scope: 'tenant', ...tenantOf(p) }, (tx) => auditDenied(tx, req, needed, null));
         throw denied(needed);
       }
+      // A retried upload with the same Idempotency-Key, fields and bytes answers the first upload's file.
+      const fingerprint = req.headers['idempotency-key'] === undefined ? undefined
+        : { fields: received.fields, filename: received.file.filename, sha256: (await digestOf(createReadStream(received.file.path))).sha256 };
       const file = await createFile(deps.db, storage, origin(req), tenantOf(p), {
         stagedPath: received.file.path, originalName: received.file.filename, kind: fields.kind,
         entityType: fields.entity_type ?? null, entityId: fields.entity_id ?? null,
-      }, deps.now());
-      return reply.status(201).send(fileDto(file));
+      }, deps.now(), async (tx, store) =>
+        (await idempotent(tx, req, async () => ({ status: 201, body: fileDto(await store()) }), fingerprint)).body as z.infer<typeof FileDto>);
+      return reply.status(201).send(file);
     });
   });
 

@@ -54,30 +54,41 @@ async function prepare(upload: Upload): Promise<Prepared> {
 /**
  * Stores an upload and records it. The bytes are written first (outside any transaction, which
  * would hold the database during a slow upload); if the row cannot be committed, the bytes are
- * removed again so no orphan object stays behind.
+ * removed again so no orphan object stays behind. `once` wraps the row's insert (the route's
+ * Idempotency-Key): when it answers an earlier upload's file, the bytes just stored are removed.
  */
-export async function createFile(db: Database, storage: FileStorage, origin: AuditOrigin, actor: Actor, upload: Upload, now: Date): Promise<FileRow> {
+export async function createFile(db: Database, storage: FileStorage, origin: AuditOrigin, actor: Actor, upload: Upload, now: Date): Promise<FileRow>;
+export async function createFile<T extends { id: string }>(db: Database, storage: FileStorage, origin: AuditOrigin, actor: Actor, upload: Upload, now: Date,
+  once: (tx: Tx, store: () => Promise<FileRow>) => Promise<T>): Promise<T>;
+export async function createFile(db: Database, storage: FileStorage, origin: AuditOrigin, actor: Actor, upload: Upload, now: Date,
+  once: (tx: Tx, store: () => Promise<FileRow>) => Promise<{ id: string }> = (_tx, store) => store()): Promise<{ id: string }> {
   const file = await prepare(upload);
   const id = newId();
   const key = storageKey(actor.orgId, id, now);
   await storage.put(key, file.open(), { contentType: file.contentType, sizeBytes: file.sizeBytes, sha256: file.sha256 });
   try {
-    return await db.run({ scope: 'tenant', ...actor }, async (tx) => {
-      const [row] = await tx.query<FileRow>(
-        `INSERT INTO files (id, org_id, kind, entity_type, entity_id, storage_key, original_name, content_type, size_bytes, sha256, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
-        [id, actor.orgId, upload.kind, upload.entityType, upload.entityId, key, displayName(upload.originalName), file.contentType, file.sizeBytes,
-          file.sha256, actor.userId, now]);
-      await audit(tx, origin, {
-        action: 'create', entityType: 'file', entityId: id,
-        details: { kind: upload.kind, content_type: file.contentType, size_bytes: file.sizeBytes, entity_type: upload.entityType, entity_id: upload.entityId },
-      });
-      return toRow(row!);
-    });
+    const row = await db.run({ scope: 'tenant', ...actor }, (tx) => once(tx, () => insertFile(tx, origin, actor, upload, file, id, key, now)));
+    // A retry answered with the first upload's file (Idempotency-Key): these bytes are not needed.
+    if (row.id !== id) await storage.delete(key).catch(() => undefined);
+    return row;
   } catch (err) {
     await storage.delete(key).catch(() => undefined);
     throw err;
   }
+}
+
+/** The file's row and its audit event, in the caller's transaction. */
+async function insertFile(tx: Tx, origin: AuditOrigin, actor: Actor, upload: Upload, file: Prepared, id: string, key: string, now: Date): Promise<FileRow> {
+  const [row] = await tx.query<FileRow>(
+    `INSERT INTO files (id, org_id, kind, entity_type, entity_id, storage_key, original_name, content_type, size_bytes, sha256, created_by, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
+    [id, actor.orgId, upload.kind, upload.entityType, upload.entityId, key, displayName(upload.originalName), file.contentType, file.sizeBytes,
+      file.sha256, actor.userId, now]);
+  await audit(tx, origin, {
+    action: 'create', entityType: 'file', entityId: id,
+    details: { kind: upload.kind, content_type: file.contentType, size_bytes: file.sizeBytes, entity_type: upload.entityType, entity_id: upload.entityId },
+  });
+  return toRow(row!);
 }
 
 /** A live (not deleted) file of the acting organization. */

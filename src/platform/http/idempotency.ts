@@ -15,8 +15,9 @@ function stableStringify(value: unknown): string {
  * Runs a POST effect at most once per Idempotency-Key (scoped to org and user), in the effect's
  * own transaction. The key row is inserted first: a concurrent retry blocks on the primary key
  * until the first commits, then replays its answer. Same key with a different body -> 422.
+ * `fingerprint` stands for the body where there is no JSON body (an upload: its fields and bytes' hash).
  */
-export async function idempotent(tx: Tx, req: FastifyRequest, effect: () => Promise<Stored>): Promise<Stored> {
+export async function idempotent(tx: Tx, req: FastifyRequest, effect: () => Promise<Stored>, fingerprint?: unknown): Promise<Stored> {
   const key = req.headers['idempotency-key'];
   if (key === undefined) return effect();
   if (typeof key !== 'string' || key.length < 1 || key.length > 255) {
@@ -25,7 +26,7 @@ export async function idempotent(tx: Tx, req: FastifyRequest, effect: () => Prom
   const { orgId, userId } = tx.ctx;
   if (!orgId || !userId) return effect();
   const route = `${req.method} ${req.routeOptions.url ?? req.url}`;
-  const hash = createHash('sha256').update(route).update('\n').update(stableStringify(req.body ?? null)).digest('hex');
+  const hash = createHash('sha256').update(route).update('\n').update(stableStringify(fingerprint !== undefined ? fingerprint : req.body ?? null)).digest('hex');
   const inserted = await tx.query(
     `INSERT INTO idempotency_keys (org_id, user_id, key, route, request_hash, status_code) VALUES ($1, $2, $3, $4, $5, 0)
      ON CONFLICT (org_id, user_id, key) DO NOTHING RETURNING key`, [orgId, userId, key, route, hash]);
