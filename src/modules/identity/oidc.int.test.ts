@@ -194,6 +194,16 @@ describe('OIDC sign-in against a real OpenID Connect provider', () => {
     expect(forged.headers.get('location')).toBe('/login?error=invalid_state');
     const noFlow = await new Browser().request(`${visageUrl}/api/auth/oidc/google/callback?code=stolen&state=forged`);
     expect(noFlow.headers.get('location')).toBe('/login?error=invalid_state');
+    // A flow cookie written by someone else (its state made to match the forged callback) is refused: it is signed.
+    const planted = new Browser();
+    await planted.request(start('google'));
+    const real = planted.cookie(visageUrl, 'visage_oidc')!;
+    const [body, tag] = real.split('.');
+    const flow = JSON.parse(Buffer.from(body!, 'base64url').toString('utf8'));
+    const forgedBody = Buffer.from(JSON.stringify({ ...flow, state: 'forged' })).toString('base64url');
+    const withForgedCookie = await fetch(`${visageUrl}/api/auth/oidc/google/callback?code=stolen&state=forged`,
+      { headers: { cookie: `visage_oidc=${forgedBody}.${tag}` }, redirect: 'manual' });
+    expect(withForgedCookie.headers.get('location')).toBe('/login?error=invalid_state');
   });
 
   it('only redirects to paths on this site after sign-in', async () => {

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ZApp } from '../../platform/http/app.js';
@@ -6,7 +7,7 @@ import { audit } from '../../platform/audit/audit.service.js';
 import { origin, setSessionCookie } from './guard.js';
 import { OidcProviders, OidcSignInError, safeRedirectPath, signInWithOidc, type OidcFlow } from './oidc.service.js';
 
-/** Carries state, nonce, PKCE verifier and redirect from start to callback; HttpOnly, 10 minutes. */
+/** Carries state, nonce, PKCE verifier and redirect from start to callback; HttpOnly, signed, 10 minutes. */
 const FLOW_COOKIE = 'visage_oidc';
 const FLOW_PATH = '/api/auth/oidc';
 const FLOW_SECONDS = 600;
@@ -15,11 +16,21 @@ const FlowCookie = z.object({ provider: z.string(), state: z.string(), nonce: z.
 const ProviderParams = z.object({ provider: z.string().max(40) });
 const Redirect = z.null().describe('302 redirect (a browser navigation, not an API call)');
 
-function readFlow(req: FastifyRequest): OidcFlow | null {
+/** The flow as the cookie's value: its JSON and an HMAC tag, so a cookie set by anyone else (a sibling domain) is refused. */
+function sealFlow(flow: OidcFlow, mac: (data: string) => string): string {
+  const body = Buffer.from(JSON.stringify(flow)).toString('base64url');
+  return `${body}.${mac(body)}`;
+}
+
+function readFlow(req: FastifyRequest, mac: (data: string) => string): OidcFlow | null {
   const raw = req.cookies[FLOW_COOKIE];
   if (!raw) return null;
+  const [body = '', tag = ''] = raw.split('.');
+  const expected = Buffer.from(mac(body));
+  const given = Buffer.from(tag);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
-    return FlowCookie.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
+    return FlowCookie.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
   } catch {
     return null;
   }
@@ -33,6 +44,9 @@ export function oidcRoutes(app: ZApp, deps: Deps) {
   const providers = new OidcProviders(deps.config.oidcProviders);
   const callbackUrl = (provider: string) => `${deps.config.publicUrl}${FLOW_PATH}/${encodeURIComponent(provider)}/callback`;
   const cookieOptions = () => ({ httpOnly: true, secure: deps.config.secureCookies, sameSite: 'lax' as const, path: FLOW_PATH });
+  // Tagged with a key derived from the field key; without one (some tests), a key of this process.
+  const processKey = randomBytes(32);
+  const mac = (data: string) => (deps.fields ? deps.fields.mac('oidc flow cookie', data) : createHmac('sha256', processKey).update(data).digest('base64url'));
 
   /** Failed sign-ins are audited in a transaction of their own (the sign-in's own work, if any, was rolled back). */
   async function fail(req: FastifyRequest, reply: FastifyReply, provider: string, err: unknown) {
@@ -62,7 +76,7 @@ export function oidcRoutes(app: ZApp, deps: Deps) {
     const { provider } = req.params;
     try {
       const { url, flow } = await providers.authorizationUrl(provider, callbackUrl(provider), safeRedirectPath(req.query.redirect));
-      reply.setCookie(FLOW_COOKIE, Buffer.from(JSON.stringify(flow)).toString('base64url'), { ...cookieOptions(), maxAge: FLOW_SECONDS });
+      reply.setCookie(FLOW_COOKIE, sealFlow(flow, mac), { ...cookieOptions(), maxAge: FLOW_SECONDS });
       return reply.redirect(url.href, 302);
     } catch (err) {
       return fail(req, reply, provider, err);
@@ -80,7 +94,7 @@ export function oidcRoutes(app: ZApp, deps: Deps) {
     },
   }, async (req, reply) => {
     const { provider } = req.params;
-    const flow = readFlow(req);
+    const flow = readFlow(req, mac);
     reply.clearCookie(FLOW_COOKIE, cookieOptions());
     try {
       if (!flow || flow.provider !== provider || flow.state !== req.query.state) throw new OidcSignInError('invalid_state', 'missing or mismatched state');

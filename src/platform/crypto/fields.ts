@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -43,6 +43,15 @@ export class FieldCipher {
     if (key.length !== KEY_BYTES) throw new Error('a field key is 32 bytes');
     this.keyId = keyIdOf(key);
     for (const k of [key, ...previous]) this.keys.set(keyIdOf(k), k);
+  }
+
+  /**
+   * An HMAC-SHA256 tag of `data` under a key derived from the field key for `purpose` (a cookie's
+   * integrity, say), so one purpose's tags are worthless for another and for decryption.
+   */
+  mac(purpose: string, data: string): string {
+    const subkey = createHmac('sha256', this.key).update(`visage mac: ${purpose}`).digest();
+    return createHmac('sha256', subkey).update(data).digest('base64url');
   }
 
   /** A throw-away key (tests). */
