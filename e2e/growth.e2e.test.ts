@@ -537,6 +537,13 @@ describe('growth screens in Chromium', () => {
     expect(lines[0]).toContain('first_name');
     expect(lines.slice(1).every((l) => l.includes('Won'))).toBe(true);
     expect(lines.length - 1).toBe((await api('GET', `/api/leads?stage_id=${stages.won!.id}`)).items.length);
+    // A search narrows the export as it narrows the list.
+    await page.goto(`${h.baseUrl}/growth/leads?q=zeynep`);
+    await page.getByTestId('leads-table').waitFor();
+    const [searched] = await Promise.all([page.waitForEvent('download'), page.getByTestId('leads-export').click()]);
+    const found = fs.readFileSync((await searched.path())!, 'utf8').trim().split('\r\n').slice(1);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.toLowerCase()).toContain('zeynep');
     await page.goto(`${h.baseUrl}/growth/funnel?group_by=source`);
     await page.getByTestId('funnel-revenue').waitFor();
     const [funnel] = await Promise.all([page.waitForEvent('download'), page.getByTestId('funnel-export').click()]);

@@ -150,6 +150,21 @@ describe('GET /api/growth/exports/leads.csv', () => {
     expect(await ids('?to=2026-03-02T15:29:59Z')).toEqual([]);
     expect(await ids('?from=2026-03-02T15:30:00Z&to=2026-03-02T15:30:00Z')).toEqual([a.id]);
     expect((await ids('')).sort()).toEqual([a.id, b.id].sort());
+    // The list's other filters narrow the export the same way: search, source, tag, status, score.
+    const byEmail = `?q=${encodeURIComponent(b.email)}`;
+    expect(await ids(byEmail)).toEqual([b.id]);
+    expect(await ids('?source=instagram')).toEqual([a.id]);
+    expect(await ids('?status=contacted')).toEqual([b.id]);
+    expect((await post(owner, `/api/leads/${a.id}/tags`, { name: 'VIP' })).status).toBeLessThan(300);
+    expect(await ids('?tag=vip')).toEqual([a.id]);
+    for (const query of [byEmail, '?source=instagram', `?campaign_id=${campaign.id}&tag=vip`]) {
+      const list = (await get(owner, `/api/leads${query}`)).body.items.map((l: { id: string }) => l.id).sort();
+      expect((await ids(query)).sort(), query).toEqual(list);
+    }
+    // The audit names which filters, never the search text.
+    const audit = (await get(owner, '/api/audit?action=export&entity_type=lead&limit=1')).body.items[0];
+    expect(audit.details.filters).toEqual(['campaign_id', 'tag']);
+    expect(JSON.stringify((await get(owner, '/api/audit?action=export&entity_type=lead&limit=50')).body.items)).not.toContain(b.email);
   });
 
   it('answers problem+json before the first byte: no session, a bad query, a role without lead.read', async () => {

@@ -4,13 +4,14 @@ import { z } from 'zod';
 import type { ZApp } from '../../platform/http/app.js';
 import type { Deps } from '../../platform/deps.js';
 import type { Tx } from '../../platform/db/client.js';
-import { SqlFilter } from '../../platform/db/filter.js';
 import { errors } from '../../platform/http/problem.js';
 import { audit } from '../../platform/audit/audit.service.js';
 import { origin, type Guard, type Principal } from '../identity/index.js';
 import { localDate, orgSettings } from '../clinical/index.js';
 import { addDays, daysBetween } from './campaigns.service.js';
 import { funnel, GROUP_BYS, type FunnelLine } from './funnel.service.js';
+import { leadCriteria, SourceSlug, type LeadCriteria } from './leads.service.js';
+import { LEAD_STATUSES } from './growth.schema.js';
 
 /*
  * CSV exports of growth data (what a marketer takes to a spreadsheet). RFC 4180 (CRLF, quoted
@@ -71,22 +72,11 @@ interface ExportRow {
 const LEAD_FIELDS = ['id', 'org_id', 'external_id', 'first_name', 'email', 'phone', 'source', 'campaign_id', 'ad_platform', 'stage_id', 'status', 'lead_score',
   'country', 'city', 'age_group', 'deal_value_minor', 'currency', 'created_at', 'last_interaction_at', 'won_at'].map((c) => `l.${c}`).join(', ');
 
-interface LeadExportFilter { from?: string; to?: string; campaignId?: string; stageId?: string }
 /** The last row sent: created_at as exact text (microseconds; a JS Date would lose them and skip rows) and id. */
 interface Key { at: string; id: string }
 
-async function leadBatch(tx: Tx, f: LeadExportFilter, after: Key | null): Promise<ExportRow[]> {
-  const w = new SqlFilter('l.org_id = visage_current_org()', 'l.deleted_at IS NULL')
-    .when('l.campaign_id = ?::uuid', f.campaignId).when('l.stage_id = ?::uuid', f.stageId);
-  if ((f.from && DATE_RE.test(f.from)) || (f.to && DATE_RE.test(f.to))) {
-    const o = await orgSettings(tx);
-    const tz = w.param(o!.timezone);
-    // A bare date is a whole day of the organization's calendar; `to` includes it.
-    if (f.from && DATE_RE.test(f.from)) w.when(`l.created_at >= (?::date)::timestamp AT TIME ZONE ${tz}`, f.from);
-    if (f.to && DATE_RE.test(f.to)) w.when(`l.created_at < (?::date + 1)::timestamp AT TIME ZONE ${tz}`, f.to);
-  }
-  if (f.from && !DATE_RE.test(f.from)) w.when('l.created_at >= ?::timestamptz', f.from);
-  if (f.to && !DATE_RE.test(f.to)) w.when('l.created_at <= ?::timestamptz', f.to);
+async function leadBatch(tx: Tx, f: LeadCriteria, after: Key | null): Promise<ExportRow[]> {
+  const w = await leadCriteria(tx, f);
   if (after) {
     // The plain bound lets the (org_id, created_at) index start at the cursor; the row comparison breaks ties by id.
     const at = w.param(after.at);
@@ -126,6 +116,16 @@ const funnelLine = (key: string, label: string, l: FunnelLine): string => csvLin
 const MAX_DAYS = 3660;
 const MAX_DAYS_BY_DAY = 732;
 
+/** The filters of GET /api/leads (from/to: the older names of created_from/created_to). */
+const LeadExportQuery = z.object({
+  stage_id: Uuid.optional(), status: z.enum(LEAD_STATUSES).optional(), source: SourceSlug.optional(), campaign_id: Uuid.optional(),
+  assigned_user_id: Uuid.optional(), tag: z.string().trim().min(1).max(60).optional().describe('Tag id or name'),
+  q: z.string().trim().max(200).optional().describe('Searches first name, email and phone'),
+  created_from: z.union([DateStr, Instant]).optional(), created_to: z.union([DateStr, Instant]).optional(),
+  from: z.union([DateStr, Instant]).optional().describe('Same as created_from'), to: z.union([DateStr, Instant]).optional().describe('Same as created_to'),
+  min_score: z.coerce.number().int().min(0).max(100).optional(),
+});
+
 export function exportRoutes(app: ZApp, deps: Deps, guard: Guard): void {
   app.get('/api/growth/exports/leads.csv', {
     schema: {
@@ -133,15 +133,19 @@ export function exportRoutes(app: ZApp, deps: Deps, guard: Guard): void {
       summary: 'Leads as CSV (a spreadsheet download), oldest first: first name and contact details, campaign, stage, score; never PHI',
       description: `Columns: ${LEAD_COLUMNS.join(', ')}. RFC 4180; text starting with = + - @, tab or CR gets a leading apostrophe (formula injection). `
         + 'from/to: dates of the organization\'s calendar (inclusive) or instants, on created_at. Streamed in batches; the export is audited with its row count.',
-      querystring: z.object({
-        from: z.union([DateStr, Instant]).optional(), to: z.union([DateStr, Instant]).optional(),
-        campaign_id: Uuid.optional(), stage_id: Uuid.optional(),
-      }),
+      querystring: LeadExportQuery,
     },
   }, async (req, reply) => {
     const q = req.query;
-    const f: LeadExportFilter = { from: q.from, to: q.to, campaignId: q.campaign_id, stageId: q.stage_id };
-    const details = { format: 'csv', from: q.from ?? null, to: q.to ?? null, campaign_id: q.campaign_id ?? null, stage_id: q.stage_id ?? null };
+    const f: LeadCriteria = {
+      stageId: q.stage_id, status: q.status, source: q.source, campaignId: q.campaign_id, assignedUserId: q.assigned_user_id, tag: q.tag,
+      q: q.q || undefined, createdFrom: q.created_from ?? q.from, createdTo: q.created_to ?? q.to, minScore: q.min_score,
+    };
+    // Which filters, never their text (a search may hold a name or a phone number).
+    const details = {
+      format: 'csv', from: f.createdFrom ?? null, to: f.createdTo ?? null, campaign_id: q.campaign_id ?? null, stage_id: q.stage_id ?? null,
+      filters: Object.entries(q).filter(([, v]) => v !== undefined && v !== '').map(([k]) => k).sort(),
+    };
     let rows = 0;
     let done = false;
     /** One batch in a guarded unit of work; the last one (short) records the export with its row count, in the same transaction. */

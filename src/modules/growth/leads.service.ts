@@ -346,11 +346,14 @@ function searchClause(w: SqlFilter, q: string | undefined): void {
   w.also(true, `(l.first_name ILIKE ${p} OR l.email ILIKE ${p} OR l.phone ILIKE ${p}${phone})`);
 }
 
-export async function listLeads(tx: Tx, f: LeadFilter): Promise<LeadRow[]> {
-  await ensureDefaultStages(tx);
+/** What narrows a list of leads (the list, its CSV export): the same filters mean the same leads. */
+export type LeadCriteria = Pick<LeadFilter, 'stageId' | 'status' | 'source' | 'campaignId' | 'assignedUserId' | 'tag' | 'q' | 'createdFrom' | 'createdTo' | 'minScore'>;
+
+/** The acting organization's live leads that meet `f`, as a filter on `leads l`. */
+export async function leadCriteria(tx: Tx, f: LeadCriteria): Promise<SqlFilter> {
   const w = new SqlFilter('l.org_id = visage_current_org()', 'l.deleted_at IS NULL')
-    .when('l.stage_id = ?', f.stageId).when('l.status = ?', f.status).when('l.source = ?', f.source).when('l.campaign_id = ?', f.campaignId)
-    .when('l.assigned_user_id = ?', f.assignedUserId).when('l.lead_score >= ?', f.minScore);
+    .when('l.stage_id = ?::uuid', f.stageId).when('l.status = ?', f.status).when('l.source = ?', f.source).when('l.campaign_id = ?::uuid', f.campaignId)
+    .when('l.assigned_user_id = ?::uuid', f.assignedUserId).when('l.lead_score >= ?', f.minScore);
   if (f.tag) {
     const byId = UUID_RE.test(f.tag);
     w.when(`EXISTS (SELECT 1 FROM lead_tags lt JOIN tags t ON t.org_id = lt.org_id AND t.id = lt.tag_id
@@ -365,6 +368,12 @@ export async function listLeads(tx: Tx, f: LeadFilter): Promise<LeadRow[]> {
   }
   if (f.createdFrom && !DATE_RE.test(f.createdFrom)) w.when('l.created_at >= ?::timestamptz', f.createdFrom);
   if (f.createdTo && !DATE_RE.test(f.createdTo)) w.when('l.created_at <= ?::timestamptz', f.createdTo);
+  return w;
+}
+
+export async function listLeads(tx: Tx, f: LeadFilter): Promise<LeadRow[]> {
+  await ensureDefaultStages(tx);
+  const w = await leadCriteria(tx, f);
   let order: string;
   if (f.order === 'rank') {
     const c = f.cursor as { rank: string; id: string } | null;

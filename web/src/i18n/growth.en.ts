@@ -298,8 +298,7 @@ export const growthEn = {
   'growth.copied': 'Copied',
   'growth.deal_value_in': 'Deal value ({currency})',
   'growth.export_csv': 'Export CSV',
-  'growth.export.leads_hint': 'The export follows the stage and campaign filters (all leads without them).',
-  'growth.export.leads_partial': 'The export applies the stage and campaign filters only (not the search, source or tag).',
+  'growth.export.leads_hint': 'The export holds the leads of this list, with its filters (all leads without them).',
 
   'growth.stages.edit': 'Pipeline stages',
   'growth.stages.title': 'Pipeline stages',

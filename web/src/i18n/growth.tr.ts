@@ -300,8 +300,7 @@ export const growthTr: { readonly [K in keyof typeof growthEn]: string } = {
   'growth.copied': 'Kopyalandı',
   'growth.deal_value_in': 'Anlaşma değeri ({currency})',
   'growth.export_csv': 'CSV olarak indir',
-  'growth.export.leads_hint': 'Dışa aktarım aşama ve kampanya filtrelerine uyar (filtre yoksa tüm adaylar).',
-  'growth.export.leads_partial': 'Dışa aktarım yalnızca aşama ve kampanya filtrelerini uygular (arama, kaynak ve etiket uygulanmaz).',
+  'growth.export.leads_hint': 'Dışa aktarım bu listenin adaylarını, aynı filtrelerle içerir (filtre yoksa tüm adaylar).',
 
   'growth.stages.edit': 'Satış hattı aşamaları',
   'growth.stages.title': 'Satış hattı aşamaları',

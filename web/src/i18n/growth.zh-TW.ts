@@ -300,8 +300,7 @@ export const growthZhTW: { readonly [K in keyof typeof growthEn]: string } = {
   'growth.copied': '已複製',
   'growth.deal_value_in': '成交金額（{currency}）',
   'growth.export_csv': '匯出 CSV',
-  'growth.export.leads_hint': '匯出依階段與廣告活動篩選（未篩選時匯出全部潛在客戶）。',
-  'growth.export.leads_partial': '匯出只套用階段與廣告活動篩選（不含搜尋、來源與標籤）。',
+  'growth.export.leads_hint': '匯出內容即為此清單的潛在客戶，套用相同篩選（未篩選時匯出全部）。',
 
   'growth.stages.edit': '管道階段',
   'growth.stages.title': '管道階段',

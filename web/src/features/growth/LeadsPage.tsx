@@ -66,9 +66,8 @@ export function LeadsPage() {
         <SubmitButton variant="secondary" testId="leads-apply">{t('common.apply')}</SubmitButton>
       </Form>
       <div className="list-toolbar">
-        <ExportButton path={`/api/growth/exports/leads.csv${query({ stage_id: filters.stage_id, campaign_id: filters.campaign_id })}`}
-          fallbackName="leads.csv" testId="leads-export" />
-        <span className="hint">{filters.q || filters.source || filters.tag ? t('growth.export.leads_partial') : t('growth.export.leads_hint')}</span>
+        <ExportButton path={`/api/growth/exports/leads.csv${query(filters)}`} fallbackName="leads.csv" testId="leads-export" />
+        <span className="hint">{t('growth.export.leads_hint')}</span>
       </div>
       {leads.error && <ErrorAlert error={leads.error} />}
       {leads.items.length > 0 ? (
