@@ -4,7 +4,8 @@
  */
 import { useMemo, type ReactNode } from 'react';
 import { Link, useLocation } from '../../lib/router.js';
-import { useActingOrg } from '../../session/session.js';
+import { useApi } from '../../lib/useApi.js';
+import { useActingOrg, useCan, useMe } from '../../session/session.js';
 
 export interface ClinicFormat {
   /** A calendar date (`YYYY-MM-DD`, a day someone picked): never shifted by a time zone. */
@@ -82,3 +83,19 @@ export function compact<T extends Record<string, unknown>>(obj: T): Partial<T> {
   return out;
 }
 
+
+/**
+ * Names the member behind a user id: "Name (you)" for the signed-in user, the member's name when
+ * the caller may list members (member.read), else `unknown`; `none` when there is no id.
+ */
+export function useWho(labels: { you: string; unknown: string; none?: string }): (userId: string | null) => string {
+  const can = useCan();
+  const me = useMe();
+  const members = useApi<{ items: { user_id: string; full_name: string }[] }>(can('member.read') ? '/api/members?limit=200' : null);
+  const names = new Map(itemsOf(members.data).map((m) => [m.user_id, m.full_name]));
+  return (userId) => {
+    if (!userId) return labels.none ?? labels.unknown;
+    if (userId === me.user.id) return `${me.user.full_name} (${labels.you})`;
+    return names.get(userId) ?? labels.unknown;
+  };
+}

@@ -15,13 +15,13 @@ import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
 import { usePaged } from '../../lib/usePaged.js';
 import { useT, type MessageKey, type Translate } from '../../i18n/i18n.js';
-import { useActingOrg, useCan, useFormat, useMe } from '../../session/session.js';
+import { useActingOrg, useCan, useFormat } from '../../session/session.js';
 import { ConfirmButton } from '../../ui/ConfirmButton.js';
 import { fieldError, Form, SelectField, SubmitButton, text, TextAreaField, useFieldMessage } from '../../ui/forms.js';
 import { EmptyState, ErrorAlert, Loading, Notice } from '../../ui/feedback.js';
 import { Card, Page } from '../../ui/layout.js';
 import { FormHeading, useEditing, useFlash } from '../catalog/editing.js';
-import { itemsOf } from '../clinical/shared.js';
+import { useWho } from '../clinical/shared.js';
 import type { Patient } from '../clinical/types.js';
 import './documents.css';
 
@@ -42,7 +42,6 @@ export interface PatientDocumentRow {
   created_by: string | null; created_at: string; updated_at: string;
 }
 
-interface Member { user_id: string; full_name: string }
 
 const isType = (v: string): v is DocumentType => (DOCUMENT_TYPES as readonly string[]).includes(v);
 export const docTypeLabel = (t: Translate, type: string): string => t(`doctype.${isType(type) ? type : 'OTHER'}` as MessageKey);
@@ -72,7 +71,7 @@ function DocumentsBody({ patientId, writable, mayReadPhotos, mayUsePhotos }: { p
   const listed = docs.items.map((d) => (d.id in changes ? changes[d.id]! : d)).filter((d): d is PatientDocumentRow => d !== null && (!type || d.type === type));
   const flash = useFlash();
   const editing = useEditing();
-  const who = useWho();
+  const who = useWho({ you: t('docs.by_you'), unknown: t('docs.by_unknown') });
   const size = useSizeFormat();
   // The types a new document may be filed under, or an existing one moved to.
   const offered = DOCUMENT_TYPES.filter((x) => x !== 'PHOTO' || mayUsePhotos);
@@ -341,20 +340,6 @@ function EditDocument({ doc, types, onSaved, onCancel }: {
       </Form>
     </section>
   );
-}
-
-/** Who uploaded a document: the member's name when the caller may list members, "you" for oneself. */
-function useWho(): (userId: string | null) => string {
-  const t = useT();
-  const can = useCan();
-  const me = useMe();
-  const members = useApi<{ items: Member[] }>(can('member.read') ? '/api/members?limit=200' : null);
-  const names = new Map(itemsOf(members.data).map((m) => [m.user_id, m.full_name]));
-  return (userId) => {
-    if (!userId) return t('docs.by_unknown');
-    if (userId === me.user.id) return `${me.user.full_name} (${t('docs.by_you')})`;
-    return names.get(userId) ?? t('docs.by_unknown');
-  };
 }
 
 /** A file size in the organization's locale: 512 byte, 240 kB, 1.4 MB. */

@@ -12,12 +12,12 @@ import { Link } from '../../lib/router.js';
 import { useApi } from '../../lib/useApi.js';
 import { usePaged } from '../../lib/usePaged.js';
 import { useT, type Translate } from '../../i18n/i18n.js';
-import { useCan, useFormat, useMe } from '../../session/session.js';
+import { useCan, useFormat } from '../../session/session.js';
 import { ErrorAlert, Loading, Notice } from '../../ui/feedback.js';
 import { fieldError, Form, SubmitButton, text, TextAreaField } from '../../ui/forms.js';
 import { Card, Page } from '../../ui/layout.js';
 import { ScreeningAlerts } from '../clinical/ScreeningAlerts.js';
-import { itemsOf } from '../clinical/shared.js';
+import { itemsOf, useWho } from '../clinical/shared.js';
 import type { Patient, Treatment, TreatmentSession } from '../clinical/types.js';
 import { IntakeForm } from './IntakeForm.js';
 import { SkinAnalysisForm } from './SkinAnalysisForm.js';
@@ -26,7 +26,6 @@ import {
 } from './intake-labels.js';
 import './intakes.css';
 
-interface Member { user_id: string; full_name: string }
 /** The latest correction, as the API reports it. */
 type Amended = { amended_at?: string | null };
 type Done = { kind: 'intake-saved' | 'intake-corrected'; intake: Intake } | { kind: 'intake-removed' | 'analysis-saved' | 'analysis-corrected' | 'analysis-removed' };
@@ -58,7 +57,7 @@ function IntakesBody({ patientId, writable }: { patientId: string; writable: boo
   const [screeningVersion, setScreeningVersion] = useState(0);
   const [editingIntake, setEditingIntake] = useState<string | null>(null);
   const [editingAnalysis, setEditingAnalysis] = useState<string | null>(null);
-  const who = useWho();
+  const who = useWho({ you: t('intake.by_you'), unknown: t('intake.by_unknown'), none: '—' });
   const intakeChanged = (d: Done) => { setDone(d); setEditingIntake(null); setScreeningVersion((v) => v + 1); intakes.reload(); };
   const analysisChanged = (d: Done) => { setDone(d); setEditingAnalysis(null); analyses.reload(); };
 
@@ -170,20 +169,6 @@ function Corrected({ at }: { at?: string | null }) {
   const fmt = useFormat();
   if (!at) return null;
   return <div className="hint" data-testid="record-corrected"><time dateTime={at}>{t('intake.corrected_on', { date: fmt.dateTime(at) })}</time></div>;
-}
-
-/** Who recorded a row: the member's name when the caller may list members, "you" for oneself. */
-function useWho(): (userId: string | null) => string {
-  const t = useT();
-  const can = useCan();
-  const me = useMe();
-  const members = useApi<{ items: Member[] }>(can('member.read') ? '/api/members?limit=200' : null);
-  const names = new Map(itemsOf(members.data).map((m) => [m.user_id, m.full_name]));
-  return (userId) => {
-    if (!userId) return '—';
-    if (userId === me.user.id) return `${me.user.full_name} (${t('intake.by_you')})`;
-    return names.get(userId) ?? t('intake.by_unknown');
-  };
 }
 
 export function FlagList({ flags, testId = 'intake-flags' }: { flags: string[]; testId?: string }) {
