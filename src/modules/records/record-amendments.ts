@@ -52,6 +52,6 @@ export async function listRecordAmendments(tx: Tx, column: 'intake_id' | 'skin_a
   return tx.query<RecordAmendment>(
     `SELECT ra.action, ra.changed_fields, ra.reason, ra.amended_by, u.full_name AS amended_by_name, ra.amended_at, ra.previous
        FROM record_amendments ra LEFT JOIN users u ON u.id = ra.amended_by
-      WHERE ra.org_id = visage_current_org() AND ra.${column === 'intake_id' ? 'intake_id' : 'skin_analysis_id'} = $1
+      WHERE ra.org_id = visage_current_org() AND ra.${column} = $1
       ORDER BY ra.amended_at DESC, ra.id DESC`, [id]);
 }

@@ -27,8 +27,6 @@ export let lastRecorded: RecordedSession | null = null;
 
 export const PMU_PROCEDURES = ['Microblading', 'Powder Brows', 'Combination Brows', 'Eyeliner', 'Lip Color/Contour', 'Beauty Marks', 'Scalp Micropigmentation'] as const;
 
-export { mapCheck } from './AreaEditor.js';
-
 export function SessionForm({ patientId }: { patientId: string }) {
   const t = useT();
   const can = useCan();

@@ -6,6 +6,7 @@
  * from the API show under the field they name (`/answers/allergies`, `/completed_at`, `/reason`).
  */
 import { useState } from 'react';
+import { zonedInstant } from '../../lib/format.js';
 import { api } from '../../lib/api.js';
 import { zonedInput } from '../../lib/format.js';
 import { useT } from '../../i18n/i18n.js';
@@ -13,7 +14,7 @@ import { useFormat } from '../../session/session.js';
 import { CheckboxField, fieldError, Form, SelectField, SubmitButton, text, TextAreaField, TextField } from '../../ui/forms.js';
 import { Card } from '../../ui/layout.js';
 import { useClinicFormat } from '../clinical/shared.js';
-import { answerLabel, PMU_YES_NO, wallClockIso, YES_NO_SECTIONS, type Answers, type AnswerValue, type Intake, type IntakeKind } from './intake-labels.js';
+import { answerLabel, PMU_YES_NO, YES_NO_SECTIONS, type Answers, type AnswerValue, type Intake, type IntakeKind } from './intake-labels.js';
 
 const TEXT_KEYS = ['allergies', 'medications', 'concerns', 'previous_aesthetic_treatments', 'notes'];
 
@@ -69,7 +70,7 @@ export function IntakeForm({ patientId, onSaved, intake, onCancel }: {
     }
     // A correction sends the time only when it was changed (the field shows minutes, the record has seconds).
     const when = text(data, 'completed_at');
-    const completedAt = intake && when === completedInput ? undefined : wallClockIso(when, timezone);
+    const completedAt = !when || (intake && when === completedInput) ? undefined : zonedInstant(when, timezone);
     if (intake) {
       onSaved(await api<Intake>('PATCH', `/api/intakes/${intake.id}`, { reason, kind, answers, ...(completedAt ? { completed_at: completedAt } : {}) }));
       return;

@@ -6,7 +6,7 @@
 import { useState, type ReactNode } from 'react';
 import { api, query } from '../../lib/api.js';
 import { Link } from '../../lib/router.js';
-import { useApi } from '../../lib/useApi.js';
+import { useApi, type Resource } from '../../lib/useApi.js';
 import { useT, type MessageKey } from '../../i18n/i18n.js';
 import { useCan, useFormat } from '../../session/session.js';
 import { ConfirmButton } from '../../ui/ConfirmButton.js';
@@ -42,6 +42,8 @@ interface Usage {
 interface RecordedUsage extends Usage { lot_chosen_by: 'named' | 'fefo'; warnings: string[] }
 
 type List<T> = T[] | { items: T[] };
+/** The catalogue lists the session page reads once for its parts. */
+interface Catalog { practitioners: Resource<List<Practitioner>>; devices: Resource<List<Device>> }
 
 /** Fields an amendment may change, in the order the history shows them. */
 const FIELDS = ['performed_at', 'practitioner_id', 'device_id', 'device_settings', 'dosage_value', 'dosage_unit', 'treatment_area', 'pmu',
@@ -59,6 +61,10 @@ export function SessionPage({ patientId, sessionId }: { patientId: string; sessi
   const can = useCan();
   const session = useApi<SessionDetail>(`/api/treatment-sessions/${sessionId}`);
   const history = useApi<History>(`/api/treatment-sessions/${sessionId}/amendments`);
+  // Practitioners and devices name the history's changes and fill the amendment's choices.
+  const practitioners = useApi<List<Practitioner>>(can('practitioner.read') ? '/api/practitioners?limit=200' : null);
+  const devices = useApi<List<Device>>(can('practitioner.read') ? '/api/devices?limit=200' : null);
+  const catalog: Catalog = { practitioners, devices };
   const overrides = useApi<List<ComplianceException>>(can('consent.read')
     ? `/api/compliance/exceptions${query({ patient_id: patientId, kind: 'contraindication_override', limit: 200 })}` : null);
   const [amending, setAmending] = useState(false);
@@ -96,11 +102,11 @@ export function SessionPage({ patientId, sessionId }: { patientId: string; sessi
       {saved && <Notice tone="success" testId="session-amended">{saved}</Notice>}
       <SessionFacts session={s} />
       {amending && (
-        <AmendForm session={s} onCancel={() => setAmending(false)} onSaved={(message) => {
+        <AmendForm session={s} catalog={catalog} onCancel={() => setAmending(false)} onSaved={(message) => {
           setAmending(false); setSaved(message); session.reload(); history.reload();
         }} />
       )}
-      <VersionHistory session={s} history={history.data} error={history.error} />
+      <VersionHistory session={s} catalog={catalog} history={history.data} error={history.error} />
       <DrugUsage session={s} />
     </Page>
   );
@@ -151,13 +157,14 @@ function SessionFacts({ session: s }: { session: SessionDetail }) {
 }
 
 /** Only what changed is sent, with the reason the API requires for a signed session. */
-function AmendForm({ session: s, onSaved, onCancel }: { session: SessionDetail; onSaved: (message: string) => void; onCancel: () => void }) {
+function AmendForm({ session: s, catalog, onSaved, onCancel }: {
+  session: SessionDetail; catalog: Catalog; onSaved: (message: string) => void; onCancel: () => void;
+}) {
   const t = useT();
   const can = useCan();
   const day = useClinicFormat();
   const money = useMoneyInput();
-  const practitioners = useApi<List<Practitioner>>(can('practitioner.read') ? '/api/practitioners?limit=200' : null);
-  const devices = useApi<List<Device>>(can('practitioner.read') ? '/api/devices?limit=200' : null);
+  const { practitioners, devices } = catalog;
   const medical = can('medical.write') && !s.clinical_notes_hidden;
 
   const storedDosage = s.dosage_value === null || s.dosage_value === undefined ? null : num(s.dosage_value);
@@ -320,15 +327,14 @@ function areaText(t: ReturnType<typeof useT>, day: ReturnType<typeof useClinicFo
 }
 
 /** Newest first: each amendment with who, when, why and each changed field before and after. */
-function VersionHistory({ session: s, history, error }: { session: SessionDetail; history?: History; error?: Parameters<typeof ErrorAlert>[0]['error'] }) {
+function VersionHistory({ session: s, catalog, history, error }: {
+  session: SessionDetail; catalog: Catalog; history?: History; error?: Parameters<typeof ErrorAlert>[0]['error'];
+}) {
   const t = useT();
   const fmt = useFormat();
   const day = useClinicFormat();
-  const can = useCan();
-  const practitioners = useApi<List<Practitioner>>(can('practitioner.read') ? '/api/practitioners?limit=200' : null);
-  const names = new Map(itemsOf(practitioners.data).map((p) => [p.id, p.full_name]));
-  const deviceList = useApi<List<Device>>(can('practitioner.read') ? '/api/devices?limit=200' : null);
-  const devices = new Map(itemsOf(deviceList.data).map((d) => [d.id, d.device_name]));
+  const names = new Map(itemsOf(catalog.practitioners.data).map((p) => [p.id, p.full_name]));
+  const devices = new Map(itemsOf(catalog.devices.data).map((d) => [d.id, d.device_name]));
 
   const show = (f: string, v: unknown, currency: unknown): ReactNode => {
     if (v === null || v === undefined || v === '') return <span className="muted">{t('history.empty_value')}</span>;

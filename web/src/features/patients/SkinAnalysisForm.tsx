@@ -6,6 +6,7 @@
  * With `analysis`, corrects it (PATCH /api/analyses/{id}): prefilled, with the reason the API requires;
  * findings this form does not name are kept, and a file chosen here replaces the attached one.
  */
+import { zonedInstant } from '../../lib/format.js';
 import { api, uploadFile } from '../../lib/api.js';
 import { zonedInput } from '../../lib/format.js';
 import { useT } from '../../i18n/i18n.js';
@@ -14,7 +15,7 @@ import { FieldMessage, fieldError, Form, SelectField, SubmitButton, text, TextAr
 import { Card } from '../../ui/layout.js';
 import { SKIN_TYPES } from '../clinical/types.js';
 import { useClinicFormat } from '../clinical/shared.js';
-import { FINDING_FIELDS, wallClockIso, type Answers, type SkinAnalysis } from './intake-labels.js';
+import { FINDING_FIELDS, type Answers, type SkinAnalysis } from './intake-labels.js';
 
 const SENSITIVITY = ['low', 'moderate', 'high'] as const;
 
@@ -48,7 +49,7 @@ export function SkinAnalysisForm({ patientId, onSaved, analysis, onCancel }: {
     }
     if (!Object.keys(findings).length) throw fieldError('findings', t('analysis.need_findings'));
     const when = text(data, 'analyzed_at');
-    const analyzedAt = analysis && when === analyzedInput ? undefined : wallClockIso(when, timezone);
+    const analyzedAt = !when || (analysis && when === analyzedInput) ? undefined : zonedInstant(when, timezone);
     const skinType = text(data, 'skin_type');
     // The scanner's report or image, when one is attached: uploaded first, then named by the analysis.
     const file = data.get('file');

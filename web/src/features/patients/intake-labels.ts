@@ -4,7 +4,6 @@
  * finding values as text.
  */
 import type { MessageKey, Translate } from '../../i18n/i18n.js';
-import { zonedInstant } from '../../lib/format.js';
 
 export type IntakeKind = 'intake' | 'contraindication';
 export type AnswerValue = string | number | boolean | null | (string | number | boolean)[];
@@ -100,7 +99,3 @@ export function keyFindings(t: Translate, f: string | Answers, max = 3): string 
   return text.length > 180 ? `${text.slice(0, 180)}…` : text;
 }
 
-/** A `datetime-local` value (a wall-clock time in the organization's time zone) as an instant; undefined when empty. */
-export function wallClockIso(value: string, timezone: string): string | undefined {
-  return value ? zonedInstant(value, timezone) : undefined;
-}
