@@ -55,8 +55,8 @@ export class Tx {
   readonly afterCommit: (() => void | Promise<void>)[] = [];
   /** Rows of `RunOptions.prelude`, the statement sent with the opening batch. */
   prelude: Record<string, unknown>[] = [];
-  /** Literal statements sent in the same round trip as COMMIT, each with the context it was deferred in. */
-  readonly deferred: { ctx: TxContext; statement: string }[] = [];
+  /** Statements sent in the same round trip as COMMIT, each with the context it was deferred in. */
+  readonly deferred: Deferred[] = [];
 
   private drizzle: Drizzle | null = null;
 
@@ -93,6 +93,16 @@ export class Tx {
     this.deferred.push({ ctx: this.ctx, statement });
   }
 
+  /**
+   * Like deferToCommit, for a statement sent on every request (the audit row): `text` has $n
+   * parameters and is prepared once per connection with SQL PREPARE, so the COMMIT round trip only
+   * carries `EXECUTE name(values)` and the server does not parse and plan it each time.
+   */
+  deferPrepared(text: string, values: (string | null)[]): void {
+    const name = sqlStatementName(text);
+    this.deferred.push({ ctx: this.ctx, statement: `EXECUTE ${name}(${values.map(literal).join(', ')})`, prepare: { name, text } });
+  }
+
   /** Records a context that a statement of the caller already applied with set_config(). */
   contextApplied(ctx: TxContext): void {
     this.ctx = ctx;
@@ -106,6 +116,27 @@ export interface RunOptions {
    * the same round trip as BEGIN and the context; its rows land in `tx.prelude`.
    */
   prelude?: string;
+}
+
+/** A statement to run with the COMMIT; `prepare` names the SQL PREPARE that `statement` executes. */
+export interface Deferred { ctx: TxContext; statement: string; prepare?: { name: string; text: string } }
+
+/** The SQL-level name of a deferPrepared statement: a plain identifier derived from its text. */
+function sqlStatementName(text: string): string {
+  return `d_${createHash('sha1').update(text).digest('hex')}`;
+}
+
+/**
+ * Prepares, on this connection, the deferred statements it has not prepared yet: one round trip,
+ * once per connection and statement. PREPARE is not transactional, so a later rollback keeps it.
+ */
+async function prepareDeferred(tx: Tx, prepared: Set<string>, exec: (text: string) => Promise<unknown>): Promise<void> {
+  for (const d of tx.deferred) {
+    if (d.prepare && !prepared.has(d.prepare.name)) {
+      await exec(`PREPARE ${d.prepare.name} AS ${d.prepare.text}`);
+      prepared.add(d.prepare.name);
+    }
+  }
 }
 
 /** A value as an SQL literal (NULL, or a safely quoted string), for deferToCommit statements. */
@@ -182,6 +213,7 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
   }
   const db = drizzlePglite(client, { schema }) as unknown as Drizzle;
   const mutex = new Mutex();
+  const prepared = new Set<string>();
   const raw = async (text: string, params?: unknown[]) => (await client.query(text, params)).rows as Record<string, unknown>[];
   const exec = async (text: string) => { await client.exec(text); };
 
@@ -194,6 +226,7 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
           const tx = new Tx(() => db, raw, exec, ctx);
           if (opts?.prelude) tx.prelude = (opened.at(-1)?.rows ?? []) as Record<string, unknown>[];
           const result = await fn(tx);
+          await prepareDeferred(tx, prepared, exec);
           await client.exec(commitBatch(tx));
           runAfterCommit(tx);
           return result;
@@ -249,6 +282,14 @@ function statementName(text: string): string {
   return name;
 }
 
+/** The deferPrepared statements each pooled connection has prepared (a new connection has none). */
+const preparedByConnection = new WeakMap<pg.PoolClient, Set<string>>();
+function preparedOn(client: pg.PoolClient): Set<string> {
+  let set = preparedByConnection.get(client);
+  if (!set) preparedByConnection.set(client, (set = new Set()));
+  return set;
+}
+
 export async function openPostgres(url: string, poolSize = 20): Promise<Database> {
   // timestamptz as Date, int8 as string by default; keep numeric types as strings (money is integer minor units).
   // Hot statements are named (prepared once per connection). Generic plans skip re-planning them on
@@ -275,6 +316,7 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Database
         const tx = new Tx(() => drizzlePg(client, { schema }) as unknown as Drizzle, raw, exec, ctx);
         if (opts?.prelude) tx.prelude = opened.at(-1)?.rows ?? [];
         const result = await fn(tx);
+        await prepareDeferred(tx, preparedOn(client), exec);
         await client.query(commitBatch(tx));
         runAfterCommit(tx);
         return result;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testVisage, type TestVisage } from '../../../test/helpers.js';
 import { newId } from '../crypto.js';
 import { createUser } from '../../modules/identity/index.js';
+import { audit } from '../audit/audit.service.js';
 
 let t: TestVisage;
 beforeAll(async () => { t = await testVisage(); });
@@ -52,6 +53,30 @@ describe('the database gate', () => {
       expect(r.before).toBe(r.expected);
       expect(r.seen).toEqual([r.expected]);
     }
+  });
+});
+
+describe('statements that ride with the COMMIT', () => {
+  it('an audit row (a statement prepared once per connection) commits with the work on every connection, or not at all', async () => {
+    const o = await t.owner();
+    const ctx = { scope: 'tenant' as const, orgId: o.orgId, userId: o.userId };
+    const entity = `deferred-${newId()}`;
+    // More concurrent units of work than the server pool has connections: each connection prepares once.
+    await Promise.all(Array.from({ length: 45 }, (_, i) => t.db.run(ctx, (tx) => audit(tx, { requestId: `r${i}` }, { action: 'read', entityType: entity, entityId: String(i) }))));
+    // A deferred statement that fails after the audit row: the whole COMMIT batch is rolled back.
+    for (let i = 0; i < 25; i++) {
+      await expect(t.db.run(ctx, async (tx) => {
+        await audit(tx, {}, { action: 'read', entityType: entity, entityId: 'rolled-back' });
+        tx.deferToCommit('SELECT 1 / 0');
+      })).rejects.toThrow(/division by zero/);
+    }
+    // The connections are still usable and still hold the prepared statement.
+    await Promise.all(Array.from({ length: 25 }, () => t.db.run(ctx, (tx) => audit(tx, {}, { action: 'update', entityType: entity, entityId: 'after', details: { fields: ["it's"] } }))));
+    const rows = await t.db.run(ctx, (tx) => tx.query<{ action: string; entity_id: string; n: number; details: unknown }>(
+      'SELECT action, entity_id, count(*)::int AS n, min(details::text)::jsonb AS details FROM audit_events WHERE entity_type = $1 GROUP BY 1, 2', [entity]));
+    expect(rows.filter((r) => r.action === 'read')).toHaveLength(45);
+    expect(rows.some((r) => r.entity_id === 'rolled-back')).toBe(false);
+    expect(rows.find((r) => r.entity_id === 'after')).toMatchObject({ action: 'update', n: 25, details: { fields: ["it's"] } });
   });
 });
 
