@@ -161,7 +161,7 @@ describe('lot recall and the pigment library in Chromium', () => {
 
   it('shows the recall in Traditional Chinese', async () => {
     await page.getByTestId('language-switcher').selectOption('zh-TW');
-    await lotRow('X-RECALL').getByRole('button', { name: '批號 X-RECALL 的召回名單與異動紀錄' }).click();
+    await lotRow('X-RECALL').getByRole('button', { name: '追溯與異動：批號 X-RECALL' }).click();
     const panel = page.getByTestId('recall-panel');
     await panel.getByTestId('recall-table').waitFor();
     await expect(panel.locator('h4').allTextContents()).resolves.toEqual(['使用過此批號的病患', '庫存異動']);

@@ -21,6 +21,8 @@ const CHROMIUM_ARGS = [
 
 export interface Harness {
   baseUrl: string;
+  /** The server under test (its deps, for seeding the demo data). */
+  visage: Visage;
   browser: BrowserContext;
   mail: MailMessage[];
   /** Calls the API as a plain HTTP client (no browser), for seeding. */
@@ -111,7 +113,7 @@ export async function startHarness(): Promise<Harness> {
   }
 
   return {
-    baseUrl, browser, mail, call, mailed,
+    baseUrl, visage, browser, mail, call, mailed,
     async close() {
       await browser.close();
       await visage.close();

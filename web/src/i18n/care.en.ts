@@ -26,7 +26,7 @@ export const careEn = {
   'care.patient_choose': 'Choose',
   'care.patient_choose_named': 'Choose {name} ({code})',
   'care.patient_change': 'Change',
-  'care.patient_change_named': 'Choose another patient instead of {name}',
+  'care.patient_change_named': 'Change: choose another patient instead of {name}',
   'care.patient_required': 'Choose the patient first.',
   'care.session': 'Session',
   'care.session_optional': 'Session (optional)',

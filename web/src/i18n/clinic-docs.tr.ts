@@ -47,7 +47,7 @@ export const clinicDocsTr: { readonly [K in keyof typeof clinicDocsEn]: string }
   'docs.open': 'Aç',
   'docs.open_named': '{name} dosyasını aç',
   'docs.download': 'İndir',
-  'docs.download_named': '{name} dosyasını indir',
+  'docs.download_named': 'İndir: {name}',
   'docs.edit_named': '{name} için türü veya notları değiştir',
   'docs.edit_title': '{name} dosyasını değiştir',
   'docs.saved': '“{name}” için değişiklikler kaydedildi.',

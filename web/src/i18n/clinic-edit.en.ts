@@ -126,7 +126,7 @@ export const clinicEditEn = {
   'lot.form.disposed_final': 'A disposed lot stays disposed.',
   'lot.form.dispose_warning': 'Disposing writes off everything left in this lot.',
   'lot.form.adjust': 'Adjust stock',
-  'lot.form.adjust_named': 'Adjust the stock of lot {lot}',
+  'lot.form.adjust_named': 'Adjust stock: lot {lot}',
   'lot.form.adjust_title': 'Adjust lot {lot} ({qty} {unit} on hand)',
   'lot.form.adjusted': 'Lot {lot} now has {qty} {unit} on hand.',
   'lot.form.kind': 'Movement',

@@ -128,7 +128,7 @@ export const clinicEditTr: { readonly [K in keyof typeof clinicEditEn]: string }
   'lot.form.disposed_final': 'İmha edilen lot imha edilmiş kalır.',
   'lot.form.dispose_warning': 'İmha, bu lotta kalan her şeyi zayi olarak düşer.',
   'lot.form.adjust': 'Stok düzelt',
-  'lot.form.adjust_named': '{lot} lotunun stoğunu düzelt',
+  'lot.form.adjust_named': 'Stok düzelt: {lot} lotu',
   'lot.form.adjust_title': '{lot} lotunu düzelt (eldeki {qty} {unit})',
   'lot.form.adjusted': '{lot} lotunda artık {qty} {unit} var.',
   'lot.form.kind': 'Hareket',

@@ -128,7 +128,7 @@ export const clinicEditZhTW: { readonly [K in keyof typeof clinicEditEn]: string
   'lot.form.disposed_final': '已銷毀的批號無法再變更狀態。',
   'lot.form.dispose_warning': '銷毀會將此批號剩餘的數量全部報廢。',
   'lot.form.adjust': '調整庫存',
-  'lot.form.adjust_named': '調整批號 {lot} 的庫存',
+  'lot.form.adjust_named': '調整庫存：批號 {lot}',
   'lot.form.adjust_title': '調整批號 {lot}（現有 {qty} {unit}）',
   'lot.form.adjusted': '批號 {lot} 現有 {qty} {unit}。',
   'lot.form.kind': '異動類型',

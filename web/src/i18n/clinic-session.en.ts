@@ -11,8 +11,6 @@ export const clinicSessionEn = {
   'override.badge_title': 'Recorded despite a contraindication: {reason}',
 
   'sessionpage.title': 'Session {no}: {name}',
-  'sessionpage.open': 'Open',
-  'sessionpage.open_named': 'Open session {no}: {name}',
   'sessionpage.details': 'Session',
   'sessionpage.performed_at': 'Performed',
   'sessionpage.practitioner': 'Practitioner',

@@ -13,8 +13,6 @@ export const clinicSessionTr: { readonly [K in keyof typeof clinicSessionEn]: st
   'override.badge_title': 'Kontrendikasyona rağmen kaydedildi: {reason}',
 
   'sessionpage.title': 'Seans {no}: {name}',
-  'sessionpage.open': 'Aç',
-  'sessionpage.open_named': 'Seans {no} aç: {name}',
   'sessionpage.details': 'Seans',
   'sessionpage.performed_at': 'Uygulama zamanı',
   'sessionpage.practitioner': 'Uygulayıcı',

@@ -13,8 +13,6 @@ export const clinicSessionZhTW: { readonly [K in keyof typeof clinicSessionEn]: 
   'override.badge_title': '有禁忌症仍記錄：{reason}',
 
   'sessionpage.title': '第 {no} 次療程：{name}',
-  'sessionpage.open': '開啟',
-  'sessionpage.open_named': '開啟第 {no} 次療程：{name}',
   'sessionpage.details': '療程',
   'sessionpage.performed_at': '施作時間',
   'sessionpage.practitioner': '醫療人員',

@@ -318,7 +318,7 @@ export const clinicEn = {
   'devices.none_due': 'No device is due for maintenance within 30 days.',
   'devices.empty': 'No devices yet.',
   'devices.record': 'Record maintenance',
-  'devices.record_named': 'Record a maintenance of {name}',
+  'devices.record_named': 'Record maintenance: {name}',
   'devices.performed_on': 'Done on',
   'devices.saved': 'Maintenance of {name} recorded.',
 

@@ -320,7 +320,7 @@ export const clinicTr: { readonly [K in keyof typeof clinicEn]: string } = {
   'devices.none_due': '30 gün içinde bakımı gelen cihaz yok.',
   'devices.empty': 'Henüz cihaz yok.',
   'devices.record': 'Bakım kaydet',
-  'devices.record_named': '{name} bakımını kaydet',
+  'devices.record_named': 'Bakım kaydet: {name}',
   'devices.performed_on': 'Yapıldığı tarih',
   'devices.saved': '{name} bakımı kaydedildi.',
 

@@ -320,7 +320,7 @@ export const clinicZhTW: { readonly [K in keyof typeof clinicEn]: string } = {
   'devices.none_due': '沒有儀器在 30 天內需要保養。',
   'devices.empty': '尚無儀器。',
   'devices.record': '記錄保養',
-  'devices.record_named': '記錄 {name} 的保養',
+  'devices.record_named': '記錄保養：{name}',
   'devices.performed_on': '保養日期',
   'devices.saved': '已記錄 {name} 的保養。',
 

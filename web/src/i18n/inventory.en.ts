@@ -2,7 +2,7 @@
 export const inventoryEn = {
   'recall.open_session': 'Open the session',
   'recall.open': 'Recall & history',
-  'recall.open_named': 'Recall list and movement history of lot {lot}',
+  'recall.open_named': 'Recall & history: lot {lot}',
   'recall.title': 'Lot {lot} of {product}',
   'recall.facts': 'Expires {date} · received {received} {unit} · {qty} {unit} on hand',
   'recall.close': 'Close',
@@ -23,7 +23,7 @@ export const inventoryEn = {
   'recall.amount_unknown': 'not recorded',
   'recall.no_access': 'A recall list names patients: your roles in this organization do not include reading patients (patient.read).',
   'recall.download': 'Download CSV',
-  'recall.download_named': 'Download the recall list of lot {lot} as CSV',
+  'recall.download_named': 'Download CSV: recall list of lot {lot}',
   'recall.csv_hint': 'A spreadsheet of this list, made in your browser: one line per session.',
   'recall.csv.name': 'Patient name',
   'recall.csv.code': 'Patient code',

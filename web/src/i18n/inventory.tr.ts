@@ -4,7 +4,7 @@ import type { inventoryEn } from './inventory.en.js';
 export const inventoryTr: { readonly [K in keyof typeof inventoryEn]: string } = {
   'recall.open_session': 'Seansı aç',
   'recall.open': 'Geri çağırma ve geçmiş',
-  'recall.open_named': '{lot} lotunun geri çağırma listesi ve hareket geçmişi',
+  'recall.open_named': 'Geri çağırma ve geçmiş: {lot} lotu',
   'recall.title': '{product} – lot {lot}',
   'recall.facts': 'Son kullanma {date} · teslim alınan {received} {unit} · eldeki {qty} {unit}',
   'recall.close': 'Kapat',
@@ -25,7 +25,7 @@ export const inventoryTr: { readonly [K in keyof typeof inventoryEn]: string } =
   'recall.amount_unknown': 'kaydedilmedi',
   'recall.no_access': 'Geri çağırma listesi hasta adlarını içerir: bu kuruluştaki rolleriniz hastaları okumayı (patient.read) içermiyor.',
   'recall.download': 'CSV indir',
-  'recall.download_named': '{lot} lotunun geri çağırma listesini CSV olarak indir',
+  'recall.download_named': 'CSV indir: {lot} lotunun geri çağırma listesi',
   'recall.csv_hint': 'Bu listenin tarayıcınızda hazırlanan tablo dosyası: her seans bir satır.',
   'recall.csv.name': 'Hasta adı',
   'recall.csv.code': 'Hasta kodu',

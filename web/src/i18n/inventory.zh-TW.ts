@@ -4,7 +4,7 @@ import type { inventoryEn } from './inventory.en.js';
 export const inventoryZhTW: { readonly [K in keyof typeof inventoryEn]: string } = {
   'recall.open_session': '開啟療程紀錄',
   'recall.open': '追溯與異動',
-  'recall.open_named': '批號 {lot} 的召回名單與異動紀錄',
+  'recall.open_named': '追溯與異動：批號 {lot}',
   'recall.title': '{product} 批號 {lot}',
   'recall.facts': '效期 {date} · 入庫 {received} {unit} · 庫存 {qty} {unit}',
   'recall.close': '關閉',
@@ -25,7 +25,7 @@ export const inventoryZhTW: { readonly [K in keyof typeof inventoryEn]: string }
   'recall.amount_unknown': '未記錄',
   'recall.no_access': '召回名單會列出病患姓名：您在此機構的角色不包含讀取病患資料（patient.read）的權限。',
   'recall.download': '下載 CSV',
-  'recall.download_named': '以 CSV 下載批號 {lot} 的召回名單',
+  'recall.download_named': '下載 CSV：批號 {lot} 的召回名單',
   'recall.csv_hint': '在瀏覽器中產生的試算表檔案，每次療程一列。',
   'recall.csv.name': '病患姓名',
   'recall.csv.code': '病歷號',

@@ -270,8 +270,7 @@ function Timeline({ patient }: { patient: Patient }) {
     return {
       kind: 'session', key: `s${idOf(s)}`, sort: new Date(s.performed_at).toISOString(), when: fmt.dateTime(s.performed_at),
       title: <>
-        <Link to={`/patients/${patient.id}/sessions/${idOf(s)}`} data-testid="timeline-session-link"
-          aria-label={t('sessionpage.open_named', { no: s.session_no, name: s.treatment_name ?? s.treatment_code ?? '' })}>
+        <Link to={`/patients/${patient.id}/sessions/${idOf(s)}`} data-testid="timeline-session-link">
           {t('timeline.session', { no: s.session_no, name: s.treatment_name ?? s.treatment_code ?? '' })}
         </Link>
         {dose && <span className="chip" data-testid="timeline-dose">{dose}</span>}

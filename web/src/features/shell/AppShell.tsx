@@ -4,6 +4,7 @@ import { useT } from '../../i18n/i18n.js';
 import { useCan, useMe, useSession } from '../../session/session.js';
 import { EmptyState } from '../../ui/feedback.js';
 import { Page } from '../../ui/layout.js';
+import { useKeyboardScrollableTables } from '../../ui/scroll-regions.js';
 import { LanguageSelect } from './LanguageSelect.js';
 import { VerifyEmailBanner } from './VerifyEmailBanner.js';
 import { findRoute, ROUTES, type AppRoute } from './routes.js';
@@ -16,6 +17,7 @@ export function AppShell() {
   const { path } = useLocation();
   const route = findRoute(path);
   const allowed = (r: AppRoute) => r.anyOf.length === 0 || can(...r.anyOf);
+  useKeyboardScrollableTables();
   return (
     <div className="shell">
       <a href="#main" className="skip-link">{t('shell.skip')}</a>
@@ -126,5 +128,5 @@ function NoAccessPage() {
 
 function NotFoundPage() {
   const t = useT();
-  return <Page title={t('notfound.title')}><EmptyState title={t('notfound.title')}><p><Link to="/">{t('notfound.home')}</Link></p></EmptyState></Page>;
+  return <Page title={t('notfound.title')}><EmptyState title={t('notfound.title')} testId="not-found"><p><Link to="/">{t('notfound.home')}</Link></p></EmptyState></Page>;
 }
