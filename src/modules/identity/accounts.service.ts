@@ -40,14 +40,16 @@ export async function userOrganizations(tx: Tx, userId: string): Promise<OrgSumm
 }
 
 /**
- * The user and their organizations in one statement (what GET /api/me shows): the request's only
- * round trip besides opening and committing the transaction. The organizations come from
- * visage_user_organizations (migration 0022), whose plan the database keeps.
+ * The caller's user and their organizations in one statement (what GET /api/me shows), as a guard
+ * prelude (GuardOptions.prelude): read in the round trip that opens the transaction and resolves the
+ * caller, so the request makes two round trips in all. Nothing when no user was resolved. The
+ * organizations come from visage_user_organizations (migration 0022), whose plan the database keeps.
  */
-export async function userWithOrganizations(tx: Tx, userId: string): Promise<{ user: UserRow; organizations: OrgSummary[] } | undefined> {
-  const [row] = await tx.query<UserRow & { organizations: OrgSummary[] }>(
-    `SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')}, visage_user_organizations(u.id) AS organizations
-       FROM users u WHERE u.id = $1 AND u.deleted_at IS NULL`, [userId]);
+export const CALLER_WITH_ORGANIZATIONS = `SELECT ${USER_COLUMNS.replace(/(\w+)/g, 'u.$1')}, visage_user_organizations(u.id) AS organizations
+  FROM users u WHERE u.id = visage_current_user() AND u.deleted_at IS NULL`;
+
+/** A user-with-organizations row as the user and their organizations. */
+export function splitOrganizations(row: (UserRow & { organizations: OrgSummary[] }) | undefined): { user: UserRow; organizations: OrgSummary[] } | undefined {
   if (!row) return undefined;
   const { organizations, ...user } = row;
   return { user, organizations };

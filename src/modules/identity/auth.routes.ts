@@ -3,7 +3,7 @@ import type { ZApp } from '../../platform/http/app.js';
 import type { Deps } from '../../platform/deps.js';
 import { audit } from '../../platform/audit/audit.service.js';
 import { errors } from '../../platform/http/problem.js';
-import { createUser, getUser, login, userOrganizations, userWithOrganizations } from './accounts.service.js';
+import { createUser, getUser, login, userOrganizations, CALLER_WITH_ORGANIZATIONS, splitOrganizations } from './accounts.service.js';
 import { createSession, revokeSession } from './sessions.service.js';
 import { clearSessionCookie, origin, type Guard } from './guard.js';
 import { Email, orgSummaryDto, Password, SessionResponse, userDto } from './identity.dto.js';
@@ -69,8 +69,8 @@ export function authRoutes(app: ZApp, deps: Deps, guard: Guard) {
       tags: ['auth'], summary: 'The signed-in user with memberships',
       response: { 200: z.object({ user: SessionResponse.shape.user, organizations: SessionResponse.shape.organizations, acting_org_id: z.string().nullable(), permissions: z.array(z.string()) }) },
     },
-  }, async (req) => guard(req, {}, async (tx, p) => {
-    const me = await userWithOrganizations(tx, p.userId);
+  }, async (req) => guard(req, { prelude: CALLER_WITH_ORGANIZATIONS }, async (tx, p) => {
+    const me = splitOrganizations(tx.prelude[0]?.[0] as Parameters<typeof splitOrganizations>[0]);
     if (!me) throw errors.unauthenticated();
     await audit(tx, origin(req), { action: 'read', entityType: 'user', entityId: p.userId });
     return { user: userDto(me.user), organizations: me.organizations.map(orgSummaryDto), acting_org_id: p.orgId, permissions: [...p.permissions].sort() };

@@ -53,8 +53,8 @@ function contextSql(ctx: TxContext): string {
 export class Tx {
   /** Callbacks to run once the transaction has committed (never on rollback). */
   readonly afterCommit: (() => void | Promise<void>)[] = [];
-  /** Rows of `RunOptions.prelude`, the statement sent with the opening batch. */
-  prelude: Record<string, unknown>[] = [];
+  /** Rows of each `RunOptions.prelude` statement, sent with the opening batch, in order. */
+  prelude: Record<string, unknown>[][] = [];
   /** Statements sent in the same round trip as COMMIT, each with the context it was deferred in. */
   readonly deferred: Deferred[] = [];
 
@@ -112,10 +112,10 @@ export class Tx {
 export interface RunOptions {
   isolation?: 'serializable';
   /**
-   * One statement (literal SQL, no parameters: the caller validates every value it inlines) sent in
-   * the same round trip as BEGIN and the context; its rows land in `tx.prelude`.
+   * Statements (literal SQL, no parameters: the caller validates every value it inlines) sent in
+   * the same round trip as BEGIN and the context; their rows land in `tx.prelude`, one list each.
    */
-  prelude?: string;
+  prelude?: string[];
 }
 
 /** A statement to run with the COMMIT; `prepare` names the SQL PREPARE that `statement` executes. */
@@ -157,9 +157,15 @@ function commitBatch(tx: Tx): string {
   return parts.join('; ');
 }
 
-/** BEGIN, the role and context, and an optional prelude statement: one round trip. */
+/** BEGIN, the role and context, and the prelude statements: one round trip. */
 function openingBatch(ctx: TxContext, opts?: RunOptions): string {
-  return `BEGIN${opts?.isolation === 'serializable' ? ' ISOLATION LEVEL SERIALIZABLE' : ''}; ${contextSql(ctx)}${opts?.prelude ? `; ${opts.prelude}` : ''}`;
+  return [`BEGIN${opts?.isolation === 'serializable' ? ' ISOLATION LEVEL SERIALIZABLE' : ''}`, contextSql(ctx), ...(opts?.prelude ?? [])].join('; ');
+}
+
+/** The rows of the prelude statements: the last results of the opening batch. */
+function preludeRows(results: { rows: unknown[] }[], opts?: RunOptions): Record<string, unknown>[][] {
+  const n = opts?.prelude?.length ?? 0;
+  return n ? results.slice(-n).map((r) => r.rows as Record<string, unknown>[]) : [];
 }
 
 export type OwnerQuery = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
@@ -224,7 +230,7 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
         const opened = await client.exec(openingBatch(ctx, opts));
         try {
           const tx = new Tx(() => db, raw, exec, ctx);
-          if (opts?.prelude) tx.prelude = (opened.at(-1)?.rows ?? []) as Record<string, unknown>[];
+          tx.prelude = preludeRows(opened, opts);
           const result = await fn(tx);
           await prepareDeferred(tx, prepared, exec);
           await client.exec(commitBatch(tx));
@@ -314,7 +320,7 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Database
           (await client.query({ name: statementName(text), text, values: params })).rows;
         const exec = async (text: string) => { await client.query(text); };
         const tx = new Tx(() => drizzlePg(client, { schema }) as unknown as Drizzle, raw, exec, ctx);
-        if (opts?.prelude) tx.prelude = opened.at(-1)?.rows ?? [];
+        tx.prelude = preludeRows(opened, opts);
         const result = await fn(tx);
         await prepareDeferred(tx, preparedOn(client), exec);
         await client.query(commitBatch(tx));
