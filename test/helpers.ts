@@ -38,7 +38,7 @@ export interface TestVisage {
   clock: { now: Date; advance(ms: number): void };
   call<T = any>(method: string, url: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; org?: string }): Promise<Res<T>>;
   /** Signs up a new user and creates an organization they own. */
-  owner(opts?: { orgName?: string; type?: string }): Promise<{ token: string; userId: string; orgId: string; email: string; password: string }>;
+  owner(opts?: { orgName?: string; type?: string; timezone?: string }): Promise<{ token: string; userId: string; orgId: string; email: string; password: string }>;
   close(): Promise<void>;
 }
 
@@ -102,7 +102,7 @@ export async function testVisage(opts: { config?: Partial<Config>; listen?: bool
     const password = 'correct horse battery staple';
     const s = await call('POST', '/api/auth/signup', { body: { email, password, full_name: 'Test Owner' } });
     if (s.status !== 201) throw new Error(`signup failed: ${s.status} ${JSON.stringify(s.body)}`);
-    const org = await call('POST', '/api/organizations', { token: s.body.token, body: { name: o.orgName ?? 'Test Clinic', type: o.type ?? 'clinic' } });
+    const org = await call('POST', '/api/organizations', { token: s.body.token, body: { name: o.orgName ?? 'Test Clinic', type: o.type ?? 'clinic', ...(o.timezone ? { timezone: o.timezone } : {}) } });
     if (org.status !== 201) throw new Error(`create org failed: ${org.status} ${JSON.stringify(org.body)}`);
     return { token: s.body.token, userId: s.body.user.id, orgId: org.body.id, email, password };
   };

@@ -8,11 +8,13 @@ import { audited } from '../identity/invitations.fixtures.js';
 let t: TestVisage;
 let c: Clinic;
 let today: string;
+/** Every organization of these tests keeps the clinic's calendar, which `today` is a date of. */
+const ZONE = 'Asia/Taipei';
 
 beforeAll(async () => {
   t = await testVisage({ config: { rateLimitPerMinute: 1_000_000 } });
   c = await clinic(t);
-  today = localDate(t.clock.now, 'Asia/Taipei');
+  today = localDate(t.clock.now, ZONE);
 });
 afterAll(async () => { await t?.close(); });
 
@@ -131,7 +133,7 @@ describe('seed 000 drug usage', () => {
 
 describe('lots', () => {
   it('lists lots expiring within N days with expired ones flagged, and keeps a movement for every change', async () => {
-    const owner = await t.owner({ orgName: 'Stock Room' });
+    const owner = await t.owner({ orgName: 'Stock Room', timezone: ZONE });
     await product(owner, 'PIG_BROWN', 'ml', 'Pigment');
     const a = await lot(owner, 'PIG_BROWN', 'PB-A', 20, 10);
     await lot(owner, 'PIG_BROWN', 'PB-B', 90, 10);
@@ -174,7 +176,7 @@ describe('lots', () => {
   });
 
   it('keeps the reason given with any change of a lot, not only with a status change', async () => {
-    const owner = await t.owner({ orgName: 'Stock Corrections' });
+    const owner = await t.owner({ orgName: 'Stock Corrections', timezone: ZONE });
     await product(owner, 'HA_CORR', 'cc', 'HA');
     const l = await lot(owner, 'HA_CORR', 'HA-C1', 60, 4);
     const patch = (body: unknown) => audited(t, owner.orgId, 'PATCH', `/api/lots/${l.id}`, { token: owner.token, body });
@@ -205,7 +207,7 @@ describe('lots', () => {
   });
 
   it('recall lists exactly the patients who received the lot, with sessions, dates and amounts', async () => {
-    const owner = await t.owner({ orgName: 'Recall Clinic' });
+    const owner = await t.owner({ orgName: 'Recall Clinic', timezone: ZONE });
     await asOrg(t, owner.orgId, (q) => q(`UPDATE organizations SET timezone = 'Asia/Taipei' WHERE id = $1`, [owner.orgId]));
     await addTreatment(t, owner.orgId, 'BOT_MASSETER');
     await addPractitioner(t, owner.orgId, 'doc_01');
@@ -242,7 +244,7 @@ describe('access', () => {
     const lotId = lots.body.items[0].id;
     const usage = await t.call('GET', '/api/treatment-drug-usage', { token: c.owner.token });
     const usageId = usage.body.items[0].id;
-    const other = await t.owner({ orgName: 'Elsewhere' });
+    const other = await t.owner({ orgName: 'Elsewhere', timezone: ZONE });
     for (const url of [`/api/products/${p.body.id}`, '/api/products/BOTOX_US', `/api/lots/${lotId}`, `/api/lots/${lotId}/recall`, `/api/lots/${lotId}/movements`, `/api/treatment-drug-usage/${usageId}`]) {
       expect((await t.call('GET', url, { token: other.token })).status, url).toBe(404);
     }
