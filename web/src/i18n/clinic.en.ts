@@ -173,6 +173,13 @@ export const clinicEn = {
   'facemap.zone.chin': 'chin',
 
   'pmu.procedure_type': 'Procedure type',
+  'pmu.procedure.microblading': 'Microblading',
+  'pmu.procedure.powder_brows': 'Powder brows',
+  'pmu.procedure.combination_brows': 'Combination brows',
+  'pmu.procedure.eyeliner': 'Eyeliner',
+  'pmu.procedure.lip': 'Lip colour / contour',
+  'pmu.procedure.beauty_marks': 'Beauty marks',
+  'pmu.procedure.scalp': 'Scalp micropigmentation',
   'pmu.area_treated': 'Area treated',
   'pmu.duration': 'Duration (minutes)',
   'pmu.voltage': 'Voltage (V)',

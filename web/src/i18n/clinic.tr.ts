@@ -175,6 +175,13 @@ export const clinicTr: { readonly [K in keyof typeof clinicEn]: string } = {
   'facemap.zone.chin': 'çene ucu',
 
   'pmu.procedure_type': 'İşlem türü',
+  'pmu.procedure.microblading': 'Microblading',
+  'pmu.procedure.powder_brows': 'Pudralı kaş',
+  'pmu.procedure.combination_brows': 'Kombine kaş',
+  'pmu.procedure.eyeliner': 'Kalıcı eyeliner',
+  'pmu.procedure.lip': 'Dudak renklendirme / kontür',
+  'pmu.procedure.beauty_marks': 'Güzellik beni',
+  'pmu.procedure.scalp': 'Saç mikropigmentasyonu',
   'pmu.area_treated': 'Uygulanan bölge',
   'pmu.duration': 'Süre (dakika)',
   'pmu.voltage': 'Voltaj (V)',

@@ -175,6 +175,13 @@ export const clinicZhTW: { readonly [K in keyof typeof clinicEn]: string } = {
   'facemap.zone.chin': '下巴',
 
   'pmu.procedure_type': '項目類型',
+  'pmu.procedure.microblading': '飄眉',
+  'pmu.procedure.powder_brows': '霧眉',
+  'pmu.procedure.combination_brows': '飄霧眉',
+  'pmu.procedure.eyeliner': '眼線',
+  'pmu.procedure.lip': '紋唇／唇線',
+  'pmu.procedure.beauty_marks': '美人痣',
+  'pmu.procedure.scalp': '頭皮微色素',
   'pmu.area_treated': '施作部位',
   'pmu.duration': '時長（分鐘）',
   'pmu.voltage': '電壓（V）',

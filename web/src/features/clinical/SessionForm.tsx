@@ -16,6 +16,7 @@ import { AreaEditor, useMapSum } from './AreaEditor.js';
 import { ScreeningAlerts } from './ScreeningAlerts.js';
 import { compact, itemsOf, useClinicFormat } from './shared.js';
 import { idOf, type Device, type FacePoint, type Patient, type Practitioner, type ScreeningAlert, type Treatment, type TreatmentSession } from './types.js';
+import { PMU_PROCEDURES, pmuProcedureLabel } from './pmu.js';
 
 /** What the API answered for the session just recorded: the chart shows its follow-ups and warnings. */
 export interface RecordedSession extends TreatmentSession {
@@ -24,8 +25,6 @@ export interface RecordedSession extends TreatmentSession {
   warnings?: string[];
 }
 export let lastRecorded: RecordedSession | null = null;
-
-export const PMU_PROCEDURES = ['Microblading', 'Powder Brows', 'Combination Brows', 'Eyeliner', 'Lip Color/Contour', 'Beauty Marks', 'Scalp Micropigmentation'] as const;
 
 export function SessionForm({ patientId }: { patientId: string }) {
   const t = useT();
@@ -174,7 +173,7 @@ export function SessionForm({ patientId }: { patientId: string }) {
               <div className="row">
                 <SelectField label={t('pmu.procedure_type')} name="procedure_type" defaultValue={treatment?.procedure_type ?? ''} testId="pmu-procedure">
                   <option value="">—</option>
-                  {PMU_PROCEDURES.map((p) => <option key={p} value={p}>{p}</option>)}
+                  {PMU_PROCEDURES.map((p) => <option key={p} value={p}>{pmuProcedureLabel(t, p)}</option>)}
                 </SelectField>
                 <TextField label={t('pmu.area_treated')} name="area_treated" testId="pmu-area" />
                 <TextField label={t('pmu.duration')} name="duration_min" type="number" min="0" testId="pmu-duration" />

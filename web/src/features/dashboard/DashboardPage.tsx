@@ -13,6 +13,7 @@ import { Page } from '../../ui/layout.js';
 import { useClinicFormat } from '../clinical/shared.js';
 import { CATEGORIES, categoryKey } from '../clinical/SessionForm.js';
 import { BarChart, LineChart, type Datum } from './charts.js';
+import { pmuProcedureLabel } from '../clinical/pmu.js';
 
 interface TreatmentPerformance {
   treatment_id: string; treatment_code: string; treatment_name: string; month: string; monthly_sessions: number;
@@ -188,7 +189,7 @@ function RevenueChart({ rows }: { rows: RevenueByType[] }) {
       data={rows.map((r) => ({
         // Sessions without a PMU procedure type are grouped by the treatment's category (Injection, Device ...): named in the UI language.
         label: !r.procedure_type ? t('dash.unspecified')
-          : (CATEGORIES as readonly string[]).includes(r.procedure_type) ? t(`category.${categoryKey(r.procedure_type)}`) : r.procedure_type,
+          : (CATEGORIES as readonly string[]).includes(r.procedure_type) ? t(`category.${categoryKey(r.procedure_type)}`) : pmuProcedureLabel(t, r.procedure_type),
         value: r.revenue,
         text: money(fmt, r.revenue, r.currency),
       }))} />

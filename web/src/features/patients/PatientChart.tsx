@@ -18,6 +18,7 @@ import { lastRecorded } from '../clinical/SessionForm.js';
 import { EDITED_PARAM, PatientSavedNotice } from './PatientEditForm.js';
 import { VisitForm } from './VisitForm.js';
 import { daysBetween, Fact, itemsOf, useClinicFormat } from '../clinical/shared.js';
+import { pmuSummary } from '../clinical/pmu.js';
 import {
   idOf, num, type ComplianceException, type Consent, type FacePoint, type Followup, type Patient, type PatientDocument, type Photo,
   type TreatmentSession, type Visit,
@@ -295,7 +296,7 @@ function Timeline({ patient }: { patient: Patient }) {
             )}
             {pmu && (
               <p className="small" data-testid="timeline-pmu">
-                {Object.entries(pmu).filter(([, v]) => v !== null && v !== '').map(([k, v]) => `${k.replace(/_/g, ' ')}: ${String(v)}`).join(' · ')}
+                {pmuSummary(t, pmu)}
               </p>
             )}
             {s.immediate_reaction && <p className="small"><strong>{t('session.reaction')}:</strong> {s.immediate_reaction}</p>}

@@ -17,7 +17,7 @@ import { areaLabel, FaceMap } from '../clinical/FaceMap.js';
 import { compact, Fact, itemsOf, useClinicFormat } from '../clinical/shared.js';
 import { zonedInput, zonedInstant } from '../../lib/format.js';
 import { AreaEditor, areaOf, pointsOf, useMapSum } from '../clinical/AreaEditor.js';
-import { PMU_PROCEDURES } from '../clinical/SessionForm.js';
+import { PMU_PROCEDURES, pmuProcedureLabel, pmuSummary } from '../clinical/pmu.js';
 import { useMoneyInput } from '../catalog/editing.js';
 import { num, type ComplianceException, type Device, type FacePoint, type Lot, type Practitioner, type Product, type TreatmentSession } from '../clinical/types.js';
 
@@ -145,7 +145,7 @@ function SessionFacts({ session: s }: { session: SessionDetail }) {
               </span>
             ) : null}
           </Fact>
-          <Fact label={t('sessionpage.pmu')}>{pmu.length ? pmu.map(([k, v]) => `${k.replace(/_/g, ' ')}: ${String(v)}`).join(' · ') : null}</Fact>
+          <Fact label={t('sessionpage.pmu')}>{pmu.length ? pmuSummary(t, Object.fromEntries(pmu)) : null}</Fact>
           <Fact label={t('sessionpage.price')}>{s.price_minor !== null && s.price_minor !== undefined ? fmt.money(num(s.price_minor), s.currency ?? undefined) : null}</Fact>
           <Fact label={t('session.reaction')}>{s.immediate_reaction}</Fact>
           <Fact label={t('session.notes')}>{s.clinical_notes ? <span className="prewrap" data-testid="session-notes-text">{s.clinical_notes}</span> : null}</Fact>
@@ -268,7 +268,7 @@ function AmendForm({ session: s, catalog, onSaved, onCancel }: {
                 {!PMU_PROCEDURES.some((p) => p === pmuText('procedure_type')) && pmuText('procedure_type') && (
                   <option value={pmuText('procedure_type')}>{pmuText('procedure_type')}</option>
                 )}
-                {PMU_PROCEDURES.map((p) => <option key={p} value={p}>{p}</option>)}
+                {PMU_PROCEDURES.map((p) => <option key={p} value={p}>{pmuProcedureLabel(t, p)}</option>)}
               </SelectField>
               <TextField label={t('pmu.area_treated')} name="area_treated" defaultValue={pmuText('area_treated')} testId="amend-pmu-area" />
               <TextField label={t('pmu.duration')} name="duration_min" type="number" min="0" defaultValue={pmuText('duration_min')} testId="amend-pmu-duration" />
