@@ -1,11 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Translate } from '../../i18n/i18n.js';
 import { en } from '../../i18n/en.js';
 import { zhTW } from '../../i18n/zh-TW.js';
 import { tr } from '../../i18n/tr.js';
 import { PMU_PROCEDURES, pmuProcedureLabel, pmuSummary } from './pmu.js';
 
-const translator = (dict: Record<string, string>): Translate => (key) => dict[key]!;
+// Area labels capitalise for the page's language: a page in English.
+beforeAll(() => { vi.stubGlobal('document', { documentElement: { lang: 'en' } }); });
+
+const translator = (dict: Record<string, string>): Translate => (key, vars) =>
+  dict[key]!.replace(/\{(\w+)\}/g, (m, name: string) => (vars && name in vars ? String(vars[name]) : m));
 
 describe('PMU specifics in the UI language', () => {
   it('names every procedure type of seed 001 in each language, and shows a type entered elsewhere as stored', () => {
@@ -18,9 +22,14 @@ describe('PMU specifics in the UI language', () => {
     expect(pmuProcedureLabel(translator(zhTW), 'Ombré lips')).toBe('Ombré lips');
   });
 
-  it('labels the fields and skips empty ones', () => {
-    expect(pmuSummary(translator(zhTW), { procedure_type: 'Microblading', depth: '0.2 mm', voltage: 8, pigment_color: '', lot_number: null }))
-      .toBe('項目類型: 飄眉 · 深度: 0.2 mm · 電壓（V）: 8');
+  it('names face-map areas in words and keeps other area text as written', () => {
+    expect(pmuSummary(translator(en), { area_treated: 'left_brow, right_brow' })).toBe('Area treated: Left brow, Right brow');
+    expect(pmuSummary(translator(en), { area_treated: 'Upper lash line' })).toBe('Area treated: Upper lash line');
+  });
+
+  it('labels the fields in the order of the form and skips empty ones', () => {
+    expect(pmuSummary(translator(zhTW), { depth: '0.2 mm', voltage: 8, procedure_type: 'Microblading', pigment_color: '', lot_number: null }))
+      .toBe('項目類型: 飄眉 · 電壓（V）: 8 · 深度: 0.2 mm');
     expect(pmuSummary(translator(en), { procedure_type: 'Eyeliner', needle_configuration: '1RL' })).toBe('Procedure type: Eyeliner · Needle configuration: 1RL');
   });
 });

@@ -1,4 +1,5 @@
 import type { MessageKey, Translate } from '../../i18n/i18n.js';
+import { areaLabel, FACE_AREAS, NAMED_AREAS } from './FaceMap.js';
 
 /** The PMU procedure types of seed 001, as stored (the API keeps these English values). */
 export const PMU_PROCEDURES = ['Microblading', 'Powder Brows', 'Combination Brows', 'Eyeliner', 'Lip Color/Contour', 'Beauty Marks', 'Scalp Micropigmentation'] as const;
@@ -24,10 +25,24 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   needle_configuration: 'pmu.needle', depth: 'pmu.depth', pigment_brand: 'pmu.pigment_brand', pigment_color: 'pmu.pigment_color', lot_number: 'pmu.lot',
 };
 
-/** A session's PMU specifics as one line in the UI language ("Procedure type: Powder brows · Depth: …"). */
+const FIELD_ORDER = Object.keys(FIELD_LABELS);
+const AREA_KEYS = new Set<string>([...FACE_AREAS.map((a) => a.key), ...NAMED_AREAS]);
+
+/** An area written as face-map keys ("left_brow, right_brow") in words; other text as written. */
+function areaText(t: Translate, value: string): string {
+  const parts = value.split(/\s*,\s*/);
+  return parts.every((p) => AREA_KEYS.has(p)) ? parts.map((p) => areaLabel(t, p)).join(', ') : value;
+}
+
+/**
+ * A session's PMU specifics as one line in the UI language, in the order of the form
+ * ("Procedure type: Powder brows · Area treated: Left brow, Right brow · …").
+ */
 export function pmuSummary(t: Translate, pmu: Record<string, unknown>): string {
-  return Object.entries(pmu).filter(([, v]) => v !== null && v !== undefined && v !== '').map(([k, v]) => {
+  const rank = (k: string) => (FIELD_ORDER.includes(k) ? FIELD_ORDER.indexOf(k) : FIELD_ORDER.length);
+  return Object.entries(pmu).filter(([, v]) => v !== null && v !== undefined && v !== '').sort(([a], [b]) => rank(a) - rank(b)).map(([k, v]) => {
     const label = FIELD_LABELS[k] ? t(FIELD_LABELS[k]) : k.replace(/_/g, ' ');
-    return `${label}: ${k === 'procedure_type' ? pmuProcedureLabel(t, String(v)) : String(v)}`;
+    const text = k === 'procedure_type' ? pmuProcedureLabel(t, String(v)) : k === 'area_treated' ? areaText(t, String(v)) : String(v);
+    return `${label}: ${text}`;
   }).join(' · ');
 }
