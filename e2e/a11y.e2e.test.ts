@@ -60,6 +60,26 @@ async function audit(path: string, ready: string, open?: string): Promise<string
   return (await violations()).map((v) => `${where}: ${v.rule} (${v.impact}) ${v.help} -> ${v.targets.join(' | ')}`);
 }
 
+/** The focused element: what it is, and whether a focus indicator (outline or box shadow) shows. */
+function focused() {
+  return page.evaluate(() => {
+    const e = document.activeElement as HTMLElement | null;
+    if (!e || e === document.body) return null;
+    const style = getComputedStyle(e);
+    const visible = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+    return { tag: e.tagName.toLowerCase(), id: e.id, className: e.className, testid: e.dataset.testid ?? null, visible };
+  });
+}
+
+/** Presses Tab (or Shift+Tab) until `selector` has the focus; fails after 80 presses. */
+async function tabTo(selector: string, direction: 'forwards' | 'backwards' = 'forwards'): Promise<void> {
+  for (let i = 0; i < 80; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press(direction === 'forwards' ? 'Tab' : 'Shift+Tab');
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
 /** Signs the demo owner in, unless an earlier test already did. */
 async function signedIn(): Promise<void> {
   await page.goto(`${h.baseUrl}/`);
@@ -143,6 +163,41 @@ describe('accessibility in Chromium (axe-core, WCAG 2.1 A and AA)', () => {
     const found: string[] = [];
     for (const [path, open] of opened) found.push(...await audit(path, 'nav-patients', open));
     expect(found).toEqual([]);
+  });
+
+  it('the shell works from the keyboard alone, with the focus always visible', async () => {
+    await signedIn();
+    await page.goto(`${h.baseUrl}/dashboards`);
+    await page.getByTestId('nav-patients').waitFor();
+    await page.waitForLoadState('networkidle');
+    // A page that opens puts the focus on its heading, where the new content starts.
+    expect(await focused()).toMatchObject({ tag: 'h1' });
+    // Before the header, the skip link: shown when focused, it takes the focus to the content.
+    await tabTo('.skip-link', 'backwards');
+    expect(await focused()).toMatchObject({ visible: true });
+    await page.keyboard.press('Enter');
+    expect(await focused()).toMatchObject({ id: 'main' });
+    // The navigation: Tab to Patients, Enter opens it.
+    await tabTo('[data-testid="nav-patients"]', 'backwards');
+    expect(await focused()).toMatchObject({ visible: true });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/patients$/);
+    // The user menu opens with Enter, its links are next in the tab order, Escape closes it and
+    // gives the focus back to its button.
+    await tabTo('[data-testid="user-menu"]');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('user-menu').getAttribute('aria-expanded')).resolves.toBe('true');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatchObject({ testid: 'menu-profile', visible: true });
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('user-menu').getAttribute('aria-expanded')).resolves.toBe('false');
+    expect(await focused()).toMatchObject({ testid: 'user-menu' });
+    // The organization switcher: arrow keys choose another organization.
+    const before = await page.getByTestId('org-switcher').inputValue();
+    await tabTo('[data-testid="org-switcher"]', 'backwards');
+    await page.keyboard.press(before === (await page.getByTestId('org-switcher').locator('option').first().getAttribute('value')) ? 'ArrowDown' : 'ArrowUp');
+    await page.waitForFunction((b) => (document.querySelector('[data-testid="org-switcher"]') as HTMLSelectElement).value !== b, before);
+    await page.getByTestId('org-switcher').selectOption(before); // back to the clinic for the next test
   });
 
   it('in Traditional Chinese and Turkish the document language follows and nothing is violated', async () => {
