@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../platform/deps.js';
-import type { Tx } from '../../platform/db/client.js';
+import type { PreparedStatement, Tx } from '../../platform/db/client.js';
 import { AppError, errors } from '../../platform/http/problem.js';
 import { audit, type AuditOrigin } from '../../platform/audit/audit.service.js';
 import { principalFrom, principalStatement, SESSION_COOKIE, type Principal } from './sessions.service.js';
@@ -44,11 +44,14 @@ export interface GuardOptions {
   isolation?: 'serializable';
   /**
    * A read the route always makes, sent in the opening round trip right after the caller is
-   * resolved, so it costs no round trip of its own. Literal SQL without values: it names the caller
-   * with visage_current_user() / visage_current_org(), and finds nothing when the token is not
-   * valid (no user is set then). Its rows are `tx.prelude[0]` in the route.
+   * resolved, so it costs no round trip of its own. Its rows are `tx.prelude[0]` in the route. It
+   * runs before the permission check, under row-level security as the caller; a denied request's
+   * rows are dropped with its rolled-back work, and so are the rows of a request whose token is not
+   * valid (answered 401 before the route runs). Either literal SQL without values (naming the caller
+   * with visage_current_user() / visage_current_org()), or a statement with $n parameters prepared
+   * once per connection, whose values are sent as literals.
    */
-  prelude?: string;
+  prelude?: string | PreparedStatement;
 }
 
 /**

@@ -5,7 +5,7 @@ import { errors } from '../../platform/http/problem.js';
 import { idempotent } from '../../platform/http/idempotency.js';
 import { audit } from '../../platform/audit/audit.service.js';
 import { userOrganizations } from './accounts.service.js';
-import { createOrganization, getOrganization, updateOrganization, type OrgRow } from './organizations.service.js';
+import { createOrganization, ORGANIZATION_BY_ID, updateOrganization, type OrgRow } from './organizations.service.js';
 import { origin, type Guard } from './guard.js';
 import { Currency, iso, Locale, orgSummaryDto, OrgSummaryDto, Timezone, Uuid } from './identity.dto.js';
 import { ORG_TYPES } from './identity.schema.js';
@@ -57,9 +57,9 @@ export function organizationRoutes(app: ZApp, deps: Deps, guard: Guard) {
 
   app.get('/api/organizations/:id', {
     schema: { tags: ['organizations'], params: z.object({ id: Uuid }), response: { 200: OrgDto } },
-  }, async (req) => guard(req, { permission: 'org.read' }, async (tx) => {
+  }, async (req) => guard(req, { permission: 'org.read', prelude: { text: ORGANIZATION_BY_ID, values: [req.params.id] } }, async (tx) => {
     if (req.params.id !== tx.ctx.orgId) throw errors.notFound('organization');
-    const org = await getOrganization(tx, req.params.id);
+    const org = tx.prelude[0]?.[0] as OrgRow | undefined; // read in the opening round trip
     if (!org) throw errors.notFound('organization');
     await audit(tx, origin(req), { action: 'read', entityType: 'organization', entityId: org.id });
     return orgDto(org);

@@ -55,8 +55,11 @@ export async function createOrganization(tx: Tx, origin: AuditOrigin, userId: st
   return (await getOrganization(tx, id))!;
 }
 
+/** An organization by id, with $1 the id (a guard prelude's statement, and getOrganization's). */
+export const ORGANIZATION_BY_ID = `SELECT ${ORG_COLUMNS} FROM organizations WHERE id = $1 AND deleted_at IS NULL`;
+
 export async function getOrganization(tx: Tx, id: string): Promise<OrgRow | undefined> {
-  return (await tx.query<OrgRow>(`SELECT ${ORG_COLUMNS} FROM organizations WHERE id = $1 AND deleted_at IS NULL`, [id]))[0];
+  return (await tx.query<OrgRow>(ORGANIZATION_BY_ID, [id]))[0];
 }
 
 export async function updateOrganization(tx: Tx, origin: AuditOrigin, id: string, patch: Partial<NewOrg> & { consent_policy?: 'flag' | 'strict' }): Promise<OrgRow> {

@@ -99,8 +99,7 @@ export class Tx {
    * carries `EXECUTE name(values)` and the server does not parse and plan it each time.
    */
   deferPrepared(text: string, values: (string | null)[]): void {
-    const name = sqlStatementName(text);
-    this.deferred.push({ ctx: this.ctx, statement: `EXECUTE ${name}(${values.map(literal).join(', ')})`, prepare: { name, text } });
+    this.deferred.push({ ctx: this.ctx, statement: executeSql({ text, values }), prepare: { text } });
   }
 
   /** Records a context that a statement of the caller already applied with set_config(). */
@@ -109,17 +108,21 @@ export class Tx {
   }
 }
 
+/** A statement with $n parameters, prepared once per connection and executed with `values`. */
+export interface PreparedStatement { text: string; values: (string | null)[] }
+
 export interface RunOptions {
   isolation?: 'serializable';
   /**
-   * Statements (literal SQL, no parameters: the caller validates every value it inlines) sent in
-   * the same round trip as BEGIN and the context; their rows land in `tx.prelude`, one list each.
+   * Statements sent in the same round trip as BEGIN and the context; their rows land in
+   * `tx.prelude`, one list each. A string is literal SQL (the caller validates every value it
+   * inlines); a PreparedStatement is prepared once per connection and executed with its values.
    */
-  prelude?: string[];
+  prelude?: (string | PreparedStatement)[];
 }
 
 /** A statement to run with the COMMIT; `prepare` names the SQL PREPARE that `statement` executes. */
-export interface Deferred { ctx: TxContext; statement: string; prepare?: { name: string; text: string } }
+export interface Deferred { ctx: TxContext; statement: string; prepare?: { text: string } }
 
 /** The SQL-level name of a deferPrepared statement: a plain identifier derived from its text. */
 function sqlStatementName(text: string): string {
@@ -127,17 +130,29 @@ function sqlStatementName(text: string): string {
 }
 
 /**
- * Prepares, on this connection, the deferred statements it has not prepared yet: one round trip,
- * once per connection and statement. PREPARE is not transactional, so a later rollback keeps it.
+ * Prepares on this connection the statements it has not prepared yet: one round trip each, once
+ * per connection and statement. PREPARE is not transactional, so a later rollback keeps it.
  */
-async function prepareDeferred(tx: Tx, prepared: Set<string>, exec: (text: string) => Promise<unknown>): Promise<void> {
-  for (const d of tx.deferred) {
-    if (d.prepare && !prepared.has(d.prepare.name)) {
-      await exec(`PREPARE ${d.prepare.name} AS ${d.prepare.text}`);
-      prepared.add(d.prepare.name);
+async function ensurePrepared(texts: string[], prepared: Set<string>, exec: (text: string) => Promise<unknown>): Promise<void> {
+  for (const text of texts) {
+    const name = sqlStatementName(text);
+    if (!prepared.has(name)) {
+      await exec(`PREPARE ${name} AS ${text}`);
+      prepared.add(name);
     }
   }
 }
+
+/** The deferred statements' PREPAREs (see ensurePrepared). */
+const prepareDeferred = (tx: Tx, prepared: Set<string>, exec: (text: string) => Promise<unknown>) =>
+  ensurePrepared(tx.deferred.flatMap((d) => (d.prepare ? [d.prepare.text] : [])), prepared, exec);
+
+/** The prelude's prepared statements' PREPAREs, sent before the unit of work opens (see ensurePrepared). */
+const preparePrelude = (opts: RunOptions | undefined, prepared: Set<string>, exec: (text: string) => Promise<unknown>) =>
+  ensurePrepared((opts?.prelude ?? []).flatMap((p) => (typeof p === 'string' ? [] : [p.text])), prepared, exec);
+
+/** A prepared statement's execution, with its values as literals. */
+const executeSql = (p: PreparedStatement) => `EXECUTE ${sqlStatementName(p.text)}(${p.values.map(literal).join(', ')})`;
 
 /** A value as an SQL literal (NULL, or a safely quoted string), for deferToCommit statements. */
 export function literal(value: string | null): string {
@@ -159,7 +174,8 @@ function commitBatch(tx: Tx): string {
 
 /** BEGIN, the role and context, and the prelude statements: one round trip. */
 function openingBatch(ctx: TxContext, opts?: RunOptions): string {
-  return [`BEGIN${opts?.isolation === 'serializable' ? ' ISOLATION LEVEL SERIALIZABLE' : ''}`, contextSql(ctx), ...(opts?.prelude ?? [])].join('; ');
+  const prelude = (opts?.prelude ?? []).map((p) => (typeof p === 'string' ? p : executeSql(p)));
+  return [`BEGIN${opts?.isolation === 'serializable' ? ' ISOLATION LEVEL SERIALIZABLE' : ''}`, contextSql(ctx), ...prelude].join('; ');
 }
 
 /** The rows of the prelude statements: the last results of the opening batch. */
@@ -227,8 +243,10 @@ export async function openPglite(dataDir: string | null): Promise<Database> {
     kind: 'pglite',
     run(ctx, fn, opts) {
       return mutex.run(async () => {
-        const opened = await client.exec(openingBatch(ctx, opts));
+        await preparePrelude(opts, prepared, exec);
         try {
+          // Inside the try: a failed opening batch leaves an aborted transaction to roll back.
+          const opened = await client.exec(openingBatch(ctx, opts));
           const tx = new Tx(() => db, raw, exec, ctx);
           tx.prelude = preludeRows(opened, opts);
           const result = await fn(tx);
@@ -315,6 +333,7 @@ export async function openPostgres(url: string, poolSize = 20): Promise<Database
       const client = await pool.connect();
       let broken = false;
       try {
+        await preparePrelude(opts, preparedOn(client), (text) => client.query(text));
         const opened = (await client.query(openingBatch(ctx, opts))) as unknown as pg.QueryResult[];
         const raw = async (text: string, params?: unknown[]) =>
           (await client.query({ name: statementName(text), text, values: params })).rows;

@@ -80,6 +80,24 @@ describe('statements that ride with the COMMIT', () => {
   });
 });
 
+describe('statements sent with the opening of a unit of work', () => {
+  it('a prepared prelude statement answers in every connection, with its values as literals; a failed opening rolls back', async () => {
+    const o = await t.owner({ orgName: "O'Brien Aesthetics" });
+    const ctx = { scope: 'tenant' as const, orgId: o.orgId, userId: o.userId };
+    const byName = { text: 'SELECT id, name FROM organizations WHERE name = $1', values: ["O'Brien Aesthetics"] };
+    const seen = await Promise.all(Array.from({ length: 45 }, () => t.db.run(ctx, async (tx) => tx.prelude[0], { prelude: [byName] })));
+    expect(seen.every((rows) => rows?.length === 1 && rows[0]!.id === o.orgId)).toBe(true);
+    // Row-level security applies: another organization's name finds nothing.
+    const other = await t.owner({ orgName: 'Elsewhere Clinic' });
+    expect(await t.db.run(ctx, async (tx) => tx.prelude[0], { prelude: [{ ...byName, values: ['Elsewhere Clinic'] }] })).toEqual([]);
+    // A value the statement refuses fails the opening; the transaction is rolled back and the next one works.
+    const byId = { text: 'SELECT name FROM organizations WHERE id = $1', values: ['not-a-uuid'] };
+    for (let i = 0; i < 5; i++) await expect(t.db.run(ctx, async () => 'ran', { prelude: [byId] })).rejects.toThrow(/uuid/);
+    expect(await t.db.run({ ...ctx, orgId: other.orgId, userId: other.userId }, async (tx) => tx.prelude[0], { prelude: [{ ...byId, values: [other.orgId] }] }))
+      .toEqual([{ name: 'Elsewhere Clinic' }]);
+  });
+});
+
 describe('records owned by a patient and shared with providers', () => {
   it('an inquiry shared with X and Y is visible to both and not to Z', async () => {
     const [x, y, z] = await Promise.all([t.owner({ orgName: 'X' }), t.owner({ orgName: 'Y' }), t.owner({ orgName: 'Z' })]);
