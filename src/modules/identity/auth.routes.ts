@@ -69,7 +69,7 @@ export function authRoutes(app: ZApp, deps: Deps, guard: Guard) {
       tags: ['auth'], summary: 'The signed-in user with memberships',
       response: { 200: z.object({ user: SessionResponse.shape.user, organizations: SessionResponse.shape.organizations, acting_org_id: z.string().nullable(), permissions: z.array(z.string()) }) },
     },
-  }, async (req) => guard(req, { prelude: CALLER_WITH_ORGANIZATIONS }, async (tx, p) => {
+  }, async (req) => guard(req, { prelude: { text: CALLER_WITH_ORGANIZATIONS, values: [] } }, async (tx, p) => {
     const me = splitOrganizations(tx.prelude[0]?.[0] as Parameters<typeof splitOrganizations>[0]);
     if (!me) throw errors.unauthenticated();
     await audit(tx, origin(req), { action: 'read', entityType: 'user', entityId: p.userId });

@@ -47,11 +47,11 @@ export interface GuardOptions {
    * resolved, so it costs no round trip of its own. Its rows are `tx.prelude[0]` in the route. It
    * runs before the permission check, under row-level security as the caller; a denied request's
    * rows are dropped with its rolled-back work, and so are the rows of a request whose token is not
-   * valid (answered 401 before the route runs). Either literal SQL without values (naming the caller
-   * with visage_current_user() / visage_current_org()), or a statement with $n parameters prepared
-   * once per connection, whose values are sent as literals.
+   * valid (answered 401 before the route runs). A statement (with $n parameters, or naming the
+   * caller with visage_current_user() / visage_current_org()) prepared once per connection, whose
+   * values are sent as literals; plain SQL text would be parsed and planned on every request.
    */
-  prelude?: string | PreparedStatement;
+  prelude?: PreparedStatement;
 }
 
 /**

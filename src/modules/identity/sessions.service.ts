@@ -1,4 +1,4 @@
-import type { Tx } from '../../platform/db/client.js';
+import type { PreparedStatement, Tx } from '../../platform/db/client.js';
 import { newId, randomToken, sha256 } from '../../platform/crypto.js';
 import { errors } from '../../platform/http/problem.js';
 import type { Permission } from './permissions.js';
@@ -28,19 +28,15 @@ interface PrincipalRow {
 
 interface RoleRef { id: string; name: string; v: string }
 
-const HEX64 = /^[0-9a-f]{64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The statement that resolves a token (db/migrations/0003: visage_resolve_principal), as literal SQL
- * for the guard to send with the transaction's opening batch. Every inlined value is checked here.
+ * The statement that resolves a token (db/migrations/0003: visage_resolve_principal), for the guard
+ * to send with the transaction's opening batch: prepared once per connection, run with these values.
  */
-export function principalStatement(token: string, requestedOrg: string | null, now: Date, policy: SessionPolicy): string {
-  const hash = sha256(token);
-  if (!HEX64.test(hash) || (requestedOrg !== null && !UUID.test(requestedOrg)) || !Number.isInteger(policy.idleMinutes)) {
-    throw new Error('invalid principal lookup');
-  }
-  return `SELECT * FROM visage_resolve_principal('${hash}', '${now.toISOString()}', ${requestedOrg ? `'${requestedOrg}'` : 'NULL'}, ${policy.idleMinutes})`;
+export function principalStatement(token: string, requestedOrg: string | null, now: Date, policy: SessionPolicy): PreparedStatement {
+  if (requestedOrg !== null && !UUID.test(requestedOrg)) throw new Error('invalid principal lookup');
+  return { text: 'SELECT * FROM visage_resolve_principal($1, $2, $3, $4)', values: [sha256(token), now.toISOString(), requestedOrg, String(policy.idleMinutes)] };
 }
 
 /** Permission names per role id, valid while the role's updated_at (bumped by a trigger) is unchanged. */
@@ -72,7 +68,8 @@ async function rolePermissions(tx: Tx, roles: RoleRef[]): Promise<ReadonlySet<st
  * (principalStatement) and hands its rows to principalFrom.
  */
 export async function resolvePrincipal(tx: Tx, token: string, requestedOrg: string | null, now: Date, policy: SessionPolicy): Promise<Principal> {
-  return principalFrom(tx, await tx.query(principalStatement(token, requestedOrg, now, policy)), requestedOrg);
+  const lookup = principalStatement(token, requestedOrg, now, policy);
+  return principalFrom(tx, await tx.query(lookup.text, lookup.values), requestedOrg);
 }
 
 /** The principal from the lookup's rows; 401 for an ended or unknown token, 403 for a foreign X-Org-Id. */

@@ -114,11 +114,10 @@ export interface PreparedStatement { text: string; values: (string | null)[] }
 export interface RunOptions {
   isolation?: 'serializable';
   /**
-   * Statements sent in the same round trip as BEGIN and the context; their rows land in
-   * `tx.prelude`, one list each. A string is literal SQL (the caller validates every value it
-   * inlines); a PreparedStatement is prepared once per connection and executed with its values.
+   * Statements sent in the same round trip as BEGIN and the context, each prepared once per
+   * connection and executed with its values; their rows land in `tx.prelude`, one list each.
    */
-  prelude?: (string | PreparedStatement)[];
+  prelude?: PreparedStatement[];
 }
 
 /** A statement to run with the COMMIT; `prepare` names the SQL PREPARE that `statement` executes. */
@@ -149,10 +148,10 @@ const prepareDeferred = (tx: Tx, prepared: Set<string>, exec: (text: string) => 
 
 /** The prelude's prepared statements' PREPAREs, sent before the unit of work opens (see ensurePrepared). */
 const preparePrelude = (opts: RunOptions | undefined, prepared: Set<string>, exec: (text: string) => Promise<unknown>) =>
-  ensurePrepared((opts?.prelude ?? []).flatMap((p) => (typeof p === 'string' ? [] : [p.text])), prepared, exec);
+  ensurePrepared((opts?.prelude ?? []).map((p) => p.text), prepared, exec);
 
 /** A prepared statement's execution, with its values as literals. */
-const executeSql = (p: PreparedStatement) => `EXECUTE ${sqlStatementName(p.text)}(${p.values.map(literal).join(', ')})`;
+const executeSql = (p: PreparedStatement) => `EXECUTE ${sqlStatementName(p.text)}${p.values.length ? `(${p.values.map(literal).join(', ')})` : ''}`;
 
 /** A value as an SQL literal (NULL, or a safely quoted string), for deferToCommit statements. */
 export function literal(value: string | null): string {
@@ -174,7 +173,7 @@ function commitBatch(tx: Tx): string {
 
 /** BEGIN, the role and context, and the prelude statements: one round trip. */
 function openingBatch(ctx: TxContext, opts?: RunOptions): string {
-  const prelude = (opts?.prelude ?? []).map((p) => (typeof p === 'string' ? p : executeSql(p)));
+  const prelude = (opts?.prelude ?? []).map(executeSql);
   return [`BEGIN${opts?.isolation === 'serializable' ? ' ISOLATION LEVEL SERIALIZABLE' : ''}`, contextSql(ctx), ...prelude].join('; ');
 }
 
