@@ -28,12 +28,16 @@ if (process.env.DATABASE_URL) {
   });
 } else {
   const db = await PGlite.create({ dataDir: process.env.PGLITE_DIR, relaxedDurability: true });
+  // PGlite's query() keeps no prepared statement, so the statements are prepared with SQL PREPARE,
+  // as the full stack does, and run with EXECUTE.
+  await db.exec(`PREPARE sel(uuid) AS ${SELECT}; PREPARE aud(uuid, uuid, uuid, text, text, text) AS ${AUDIT}`);
   let tail: Promise<unknown> = Promise.resolve();
   app.get<{ Params: { id: string }; Headers: { 'x-user-id': string } }>('/org/:id', (req) => {
     const work = tail.then(async () => {
       await db.exec(`BEGIN; SET LOCAL ROLE visage_app; SELECT set_config('app.org_id', '${req.params.id}', true), set_config('app.user_id', '${req.headers['x-user-id']}', true)`);
-      const row = (await db.query(SELECT, [req.params.id])).rows[0];
-      await db.query(AUDIT, [randomUUID(), req.params.id, req.headers['x-user-id'], req.params.id, req.id, req.ip]);
+      const lit = (v: string) => pg.escapeLiteral(v);
+      const row = (await db.query(`EXECUTE sel(${lit(req.params.id)})`)).rows[0];
+      await db.exec(`EXECUTE aud(${[randomUUID(), req.params.id, req.headers['x-user-id'], req.params.id, req.id, req.ip].map(lit).join(', ')})`);
       await db.exec('COMMIT');
       return row;
     });

@@ -11,7 +11,7 @@ import { audit } from '../../platform/audit/audit.service.js';
 import { origin, type Guard, type Permission, type Principal } from '../identity/index.js';
 import { SKIN_TYPES } from './records.schema.js';
 import {
-  createPatient, decryptPatient, deletePatient, DuplicatePatientError, getPatient, listPatients, updatePatient, GENDERS, MEDICAL_FIELDS,
+  createPatient, decryptPatient, deletePatient, DuplicatePatientError, listPatients, patientLookup, updatePatient, GENDERS, MEDICAL_FIELDS,
   type PatientContext, type PatientInput, type PatientRow,
 } from './patients.service.js';
 
@@ -150,8 +150,9 @@ export function patientRoutes(app: ZApp, deps: Deps, guard: Guard) {
       tags: ['patients'], summary: 'A patient chart by id or code; medical history and allergy notes only with medical.read (the read is audited)',
       params: z.object({ ref: z.string().trim().min(1).max(64) }), response: { 200: PatientDto },
     },
-  }, async (req) => guard(req, { permission: 'patient.read' }, async (tx, p) => {
-    const row = await getPatient(tx, req.params.ref);
+  }, async (req) => guard(req, { permission: 'patient.read', prelude: patientLookup(req.params.ref) }, async (tx, p) => {
+    const row = tx.prelude[0]?.[0] as PatientRow | undefined; // read in the opening round trip
+    if (!row) throw errors.notFound('patient');
     const medical = p.permissions.has('medical.read');
     await audit(tx, origin(req), { action: 'read', entityType: 'patient', entityId: row.id, details: { fields: medical ? [...MEDICAL_FIELDS] : [] } });
     return patientDto(row, medical ? cipher : undefined);

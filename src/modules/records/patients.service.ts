@@ -1,4 +1,4 @@
-import type { Tx } from '../../platform/db/client.js';
+import type { PreparedStatement, Tx } from '../../platform/db/client.js';
 import { SqlFilter, likePattern } from '../../platform/db/filter.js';
 import { newId } from '../../platform/crypto.js';
 import type { FieldCipher } from '../../platform/crypto/fields.js';
@@ -37,11 +37,16 @@ export function decryptPatient(cipher: FieldCipher, row: Pick<PatientRow, 'id' |
 }
 
 /** A live patient of the acting organization by id or code (PAT-2026-000123), or null. */
+/** The statement that finds a live patient by id or by code (PAT-2026-000001, any case). */
+export function patientLookup(ref: string): PreparedStatement {
+  return UUID_RE.test(ref)
+    ? { text: `SELECT ${PATIENT_COLUMNS} FROM patients WHERE org_id = visage_current_org() AND id = $1 AND deleted_at IS NULL`, values: [ref] }
+    : { text: `SELECT ${PATIENT_COLUMNS} FROM patients WHERE org_id = visage_current_org() AND code = upper($1) AND deleted_at IS NULL`, values: [ref] };
+}
+
 export async function findPatient(tx: Tx, ref: string): Promise<PatientRow | null> {
-  const rows = UUID_RE.test(ref)
-    ? await tx.query<PatientRow>(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE org_id = visage_current_org() AND id = $1 AND deleted_at IS NULL`, [ref])
-    : await tx.query<PatientRow>(`SELECT ${PATIENT_COLUMNS} FROM patients WHERE org_id = visage_current_org() AND code = upper($1) AND deleted_at IS NULL`, [ref]);
-  return rows[0] ?? null;
+  const lookup = patientLookup(ref);
+  return (await tx.query<PatientRow>(lookup.text, lookup.values))[0] ?? null;
 }
 
 /** A live patient or 404 (another organization's id answers exactly like a missing one). */
