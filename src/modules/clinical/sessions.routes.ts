@@ -9,7 +9,7 @@ import { origin, type Guard, type Principal } from '../identity/index.js';
 import { Currency, DateStr, iso, num, Ref, Uuid } from './dto.js';
 import { TreatmentArea } from './treatment-area.js';
 import { OVERRIDE_PERMISSION } from '../records/index.js';
-import { amendSession, createSession, deleteSession, findSession, listAmendments, listSessions, type SessionRow } from './sessions.service.js';
+import { amendSession, createSession, deleteSession, listAmendments, listSessions, sessionLookup, type SessionRow } from './sessions.service.js';
 
 const Text = (max: number) => z.string().trim().max(max);
 const Pmu = z.object({
@@ -156,8 +156,8 @@ export function sessionRoutes(app: ZApp, deps: Deps, guard: Guard) {
 
   app.get('/api/treatment-sessions/:id', {
     schema: { tags: ['treatment sessions'], summary: 'A treatment session (clinical notes with medical.read; the read is audited)', params: z.object({ id: Uuid }), response: { 200: SessionDto } },
-  }, async (req) => guard(req, { permission: 'session.read' }, async (tx, p) => {
-    const s = await findSession(tx, req.params.id);
+  }, async (req) => guard(req, { permission: 'session.read', prelude: sessionLookup(req.params.id) }, async (tx, p) => {
+    const s = tx.prelude[0]?.[0] as SessionRow | undefined; // read in the opening round trip
     if (!s) throw errors.notFound('treatment session');
     const medical = p.permissions.has('medical.read');
     await audit(tx, origin(req), { action: 'read', entityType: 'treatment_session', entityId: s.id, details: { patient_id: s.patient_id, fields: medical ? MEDICAL_FIELDS : [] } });

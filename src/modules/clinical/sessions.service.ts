@@ -1,4 +1,4 @@
-import type { Tx } from '../../platform/db/client.js';
+import type { PreparedStatement, Tx } from '../../platform/db/client.js';
 import { newId } from '../../platform/crypto.js';
 import { byIdOrCode, found, refParams, refSubquery } from '../../platform/db/refs.js';
 import { SqlFilter, likePattern } from '../../platform/db/filter.js';
@@ -41,8 +41,13 @@ const SELECT = `SELECT s.id, s.visit_id, s.patient_id, p.code AS patient_code, p
   LEFT JOIN practitioners pr ON pr.org_id = s.org_id AND pr.id = s.practitioner_id
   LEFT JOIN devices d ON d.org_id = s.org_id AND d.id = s.device_id`;
 
+/** The statement that finds a live session by id (a guard prelude's, and findSession's). */
+export const sessionLookup = (id: string): PreparedStatement =>
+  ({ text: `${SELECT} WHERE s.org_id = visage_current_org() AND s.id = $1 AND s.deleted_at IS NULL`, values: [id] });
+
 export async function findSession(tx: Tx, id: string): Promise<SessionRow | null> {
-  const [s] = await tx.query<SessionRow>(`${SELECT} WHERE s.org_id = visage_current_org() AND s.id = $1 AND s.deleted_at IS NULL`, [id]);
+  const lookup = sessionLookup(id);
+  const [s] = await tx.query<SessionRow>(lookup.text, lookup.values);
   return s ?? null;
 }
 

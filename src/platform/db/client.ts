@@ -123,9 +123,16 @@ export interface RunOptions {
 /** A statement to run with the COMMIT; `prepare` names the SQL PREPARE that `statement` executes. */
 export interface Deferred { ctx: TxContext; statement: string; prepare?: { text: string } }
 
-/** The SQL-level name of a deferPrepared statement: a plain identifier derived from its text. */
+const sqlStatementNames = new Map<string, string>();
+
+/** The SQL-level name of a statement prepared with SQL PREPARE: a plain identifier derived from its text. */
 function sqlStatementName(text: string): string {
-  return `d_${createHash('sha1').update(text).digest('hex')}`;
+  let name = sqlStatementNames.get(text);
+  if (!name) {
+    name = `d_${createHash('sha1').update(text).digest('hex')}`;
+    sqlStatementNames.set(text, name);
+  }
+  return name;
 }
 
 /**
@@ -153,9 +160,15 @@ const preparePrelude = (opts: RunOptions | undefined, prepared: Set<string>, exe
 /** A prepared statement's execution, with its values as literals. */
 const executeSql = (p: PreparedStatement) => `EXECUTE ${sqlStatementName(p.text)}${p.values.length ? `(${p.values.map(literal).join(', ')})` : ''}`;
 
-/** A value as an SQL literal (NULL, or a safely quoted string), for deferToCommit statements. */
+/**
+ * A value as an SQL literal (NULL, or a safely quoted string), for statements sent as text. Text in
+ * PostgreSQL cannot hold NUL, and in a statement's text it would cut the statement short, so such a
+ * value is refused as the server refuses it as a parameter (22021: answered as an invalid value).
+ */
 export function literal(value: string | null): string {
-  return value === null ? 'NULL' : pg.escapeLiteral(value);
+  if (value === null) return 'NULL';
+  if (value.includes('\u0000')) throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+  return pg.escapeLiteral(value);
 }
 
 /** The deferred statements, each under the context it was deferred in, and COMMIT: one round trip. */
@@ -305,7 +318,7 @@ function statementName(text: string): string {
   return name;
 }
 
-/** The deferPrepared statements each pooled connection has prepared (a new connection has none). */
+/** The statements each pooled connection has prepared with SQL PREPARE (a new connection has none). */
 const preparedByConnection = new WeakMap<pg.PoolClient, Set<string>>();
 function preparedOn(client: pg.PoolClient): Set<string> {
   let set = preparedByConnection.get(client);

@@ -93,6 +93,8 @@ describe('statements sent with the opening of a unit of work', () => {
     // A value the statement refuses fails the opening; the transaction is rolled back and the next one works.
     const byId = { text: 'SELECT name FROM organizations WHERE id = $1', values: ['not-a-uuid'] };
     for (let i = 0; i < 5; i++) await expect(t.db.run(ctx, async () => 'ran', { prelude: [byId] })).rejects.toThrow(/uuid/);
+    // A NUL character, which text cannot hold, is refused before it reaches the server (as the server refuses it).
+    await expect(t.db.run(ctx, async () => 'ran', { prelude: [{ ...byName, values: ['O\u0000Brien'] }] })).rejects.toMatchObject({ code: '22021' });
     expect(await t.db.run({ ...ctx, orgId: other.orgId, userId: other.userId }, async (tx) => tx.prelude[0], { prelude: [{ ...byId, values: [other.orgId] }] }))
       .toEqual([{ name: 'Elsewhere Clinic' }]);
   });
