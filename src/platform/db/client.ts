@@ -123,17 +123,24 @@ export interface RunOptions {
 /** A statement to run with the COMMIT; `prepare` names the SQL PREPARE that `statement` executes. */
 export interface Deferred { ctx: TxContext; statement: string; prepare?: { text: string } }
 
-const sqlStatementNames = new Map<string, string>();
-
-/** The SQL-level name of a statement prepared with SQL PREPARE: a plain identifier derived from its text. */
-function sqlStatementName(text: string): string {
-  let name = sqlStatementNames.get(text);
-  if (!name) {
-    name = `d_${createHash('sha1').update(text).digest('hex')}`;
-    sqlStatementNames.set(text, name);
-  }
-  return name;
+/** Names statements by a digest of their text, computed once per text. */
+function statementNamer(prefix: string, encoding: 'hex' | 'base64url'): (text: string) => string {
+  const names = new Map<string, string>();
+  return (text) => {
+    let name = names.get(text);
+    if (!name) {
+      name = `${prefix}${createHash('sha1').update(text).digest(encoding)}`;
+      names.set(text, name);
+    }
+    return name;
+  };
 }
+
+/**
+ * The name of a statement prepared with SQL PREPARE: a plain identifier (hex), and a prefix of its
+ * own, since protocol-level statements (statementName) share the connection's namespace.
+ */
+const sqlStatementName = statementNamer('d_', 'hex');
 
 /**
  * Prepares on this connection the statements it has not prepared yet: one round trip each, once
@@ -303,20 +310,11 @@ export async function assertSafeAppRole(q: { query: pg.Pool['query'] }, role: st
   }
 }
 
-const statementNames = new Map<string, string>();
-
 /**
  * Every Tx.query statement is prepared once per connection under a name derived from its text, so
  * the server parses and plans it once instead of on every execution.
  */
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (!name) {
-    name = `v_${createHash('sha1').update(text).digest('base64url')}`;
-    statementNames.set(text, name);
-  }
-  return name;
-}
+const statementName = statementNamer('v_', 'base64url');
 
 /** The statements each pooled connection has prepared with SQL PREPARE (a new connection has none). */
 const preparedByConnection = new WeakMap<pg.PoolClient, Set<string>>();

@@ -29,9 +29,11 @@ export function useKeyboardScrollableTables(): void {
         mark(el);
       }
     };
-    const changed = new MutationObserver(scan);
+    // Pages change the DOM on every render: look once per frame, not once per change.
+    let frame = 0;
+    const changed = new MutationObserver(() => { if (!frame) frame = requestAnimationFrame(() => { frame = 0; scan(); }); });
     changed.observe(document.body, { childList: true, subtree: true });
     scan();
-    return () => { changed.disconnect(); sized.disconnect(); };
+    return () => { changed.disconnect(); sized.disconnect(); cancelAnimationFrame(frame); };
   }, []);
 }
